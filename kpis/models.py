@@ -251,3 +251,91 @@ class ObservationChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.observation}: {self.old_value} → {self.new_value}"
+
+
+# --------------------------------------------------------------------------- peers
+class PeerGroup(models.Model):
+    """A named set of forces a KPI is ranked among: Most Similar Forces, a region, all forces.
+
+    Editors keep groups in the admin (or import a `group, organisation` sheet); a report's
+    KPI row may name one, and the report then shows the force's rank within it.
+    """
+
+    class Kind(models.TextChoices):
+        MSF = "msf", _("Most Similar Forces")
+        REGION = "region", _("Region")
+        NATIONAL = "national", _("All forces (national)")
+
+    # How a rank is introduced in a table cell: "MSF rank 6 of 8".
+    RANK_PREFIX = {Kind.MSF: "MSF", Kind.REGION: "Region", Kind.NATIONAL: "National"}
+
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        unique=True,
+        help_text=_("e.g. 'Leicestershire Most Similar Forces', 'East Midlands', 'England and Wales'."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MSF)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("Where the group comes from and what it is for, shown to readers under peer charts."),
+    )
+    members = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="peer_groups",
+        verbose_name=_("members"),
+        help_text=_("Every force in the group, including the home force."),
+    )
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("peer group")
+        verbose_name_plural = _("peer groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rank_prefix(self) -> str:
+        return str(self.RANK_PREFIX.get(self.kind, self.name))
+
+
+class Population(models.Model):
+    """A force's resident population for one year, to rank counts as rates per 1,000.
+
+    Mid-year estimates (at 30 June): a period uses the estimate for the calendar year its
+    middle falls in, so 2018/19 and January–December 2018 both use the 2018 figure.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="populations",
+        verbose_name=_("organisation"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), help_text=_("The year of the mid-year estimate, e.g. 2018 for mid-2018.")
+    )
+    population = models.PositiveIntegerField(
+        _("population"), help_text=_("Resident population of the force area, e.g. 1100306.")
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 'ONS mid-2018 population estimates'."),
+    )
+
+    class Meta:
+        ordering = ["organisation", "-year"]
+        verbose_name = _("population")
+        verbose_name_plural = _("populations")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_population_per_org_year"),
+            models.CheckConstraint(condition=models.Q(population__gt=0), name="population_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}: {self.population:,}"
