@@ -130,6 +130,7 @@ def monthly_trend(*, kpi, organisation, current: Period, previous: Period) -> di
         "kpi": {"code": kpi.code, "name": kpi.name, "unit": kpi.unit, "decimals": kpi.decimals},
         "labels": [MONTH_ABBR[m.month - 1] for m in current.months()],
         "months": [m.isoformat() for m in current.months()],
+        "previous_months": [m.isoformat() for m in previous.months()],
         "current": {
             "label": current.label,
             "short_label": current.short_label,

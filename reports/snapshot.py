@@ -1,0 +1,268 @@
+"""Freeze a report into the JSON snapshot a publication keeps (see docs/snapshot.md).
+
+The same function builds the editor's live preview (not saved) and, at approval, the
+frozen content of version N. Numbering, Markdown, sanitising and glossary linking all
+happen here, once, so the web page, the PDF and the downloads can never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from glossary.linking import GlossaryEntry, SectionLinker
+from glossary.models import Term
+from kpis.comparison import compare
+from kpis.periods import Period, month_end
+from kpis.series import monthly_trend
+
+from .markdown import render_markdown
+from .models import Report, Section
+
+SCHEMA = 1
+
+
+def report_periods(report: Report) -> tuple[Period, Period]:
+    """The period a report covers and the one it compares against."""
+    current = Period(report.period_start.replace(day=1), month_end(report.period_end))
+    if report.compare_start and report.compare_end:
+        previous = Period(report.compare_start.replace(day=1), month_end(report.compare_end))
+    else:
+        previous = current.same_period_last_year()
+    return current, previous
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _plain_text(html: str) -> str:
+    from django.utils.html import strip_tags
+
+    return " ".join(strip_tags(html).split())
+
+
+def _row_analysis(kpi, trend: dict, comparison: dict) -> dict:
+    """SPC reading and significance for a row, when the analysis module is available."""
+    try:
+        from kpis.analysis import row_analysis
+    except ImportError:
+        return {}
+    return row_analysis(kpi=kpi, trend=trend, comparison=comparison)
+
+
+def _row_peer(row, report: Report, current: Period) -> dict | None:
+    group = getattr(row, "peer_group", None)
+    if group is None:
+        return None
+    from kpis.rankings import row_peer
+
+    return row_peer(
+        kpi=row.kpi,
+        organisation=report.organisation,
+        period_start=current.start,
+        period_end=current.end,
+        group=group,
+    )
+
+
+def _entries() -> list[GlossaryEntry]:
+    return [
+        GlossaryEntry(
+            term=t.term, abbreviation=t.abbreviation, anchor=f"term-{t.slug}", definition=t.definition
+        )
+        for t in Term.objects.all()
+    ]
+
+
+def build_snapshot(
+    report: Report,
+    *,
+    version: int | None = None,
+    approved_by=None,
+    approved_at=None,
+    change_note: str | None = None,
+) -> dict:
+    """Everything the report shows, as JSON-safe data."""
+    current, previous = report_periods(report)
+    entries = _entries()
+    sections = list(
+        report.sections.prefetch_related("paragraphs", "kpi_rows__kpi").order_by("position", "pk")
+    )
+    used_terms: list[GlossaryEntry] = []
+    out_sections, figures, anchors = [], [], set()
+    narrative_counter = 0
+    performance_number = 0
+
+    def unique_anchor(base: str) -> str:
+        anchor, n = base or "section", 2
+        while anchor in anchors:
+            anchor, n = f"{base}-{n}", n + 1
+        anchors.add(anchor)
+        return anchor
+
+    for section in sections:
+        linker = SectionLinker(entries)
+        data = {
+            "kind": section.kind,
+            "heading": section.heading,
+            "number": "",
+            "title": section.heading,
+            "intro_html": linker.link(render_markdown(section.intro)) if section.intro else "",
+            "paragraphs": [],
+            "rows": [],
+            "terms": [],
+        }
+        if section.kind == Section.Kind.PERFORMANCE:
+            performance_number += 1
+            data["number"] = str(performance_number)
+            data["title"] = f"{performance_number}. {section.heading}"
+        data["anchor"] = unique_anchor(
+            f"section-{data['number']}" if data["number"] else slugify(section.heading)[:60]
+        )
+
+        for index, paragraph in enumerate(section.paragraphs.all(), start=1):
+            if section.kind == Section.Kind.NARRATIVE:
+                narrative_counter += 1
+                number = str(narrative_counter)
+            elif section.kind == Section.Kind.PERFORMANCE:
+                number = f"{performance_number}.{index}"
+            else:
+                continue
+            html = linker.link(render_markdown(paragraph.text))
+            data["paragraphs"].append(
+                {
+                    "number": number,
+                    "anchor": unique_anchor("para-" + number.replace(".", "-")),
+                    "html": html,
+                    "text": _plain_text(html),
+                }
+            )
+
+        if section.kind == Section.Kind.PERFORMANCE:
+            for row in section.kpi_rows.all():
+                kpi = row.kpi
+                comparison = compare(
+                    kpi=kpi, organisation=report.organisation, current=current, previous=previous
+                ).as_dict()
+                trend = monthly_trend(
+                    kpi=kpi, organisation=report.organisation, current=current, previous=previous
+                )
+                row_data = {
+                    "anchor": unique_anchor("kpi-" + slugify(kpi.code.replace(".", "-"))),
+                    "show_chart": row.show_chart,
+                    "kpi": {
+                        "code": kpi.code,
+                        "name": kpi.name,
+                        "category": kpi.category,
+                        "unit": kpi.unit,
+                        "decimals": kpi.decimals,
+                        "good_direction": kpi.good_direction,
+                        "description": kpi.description,
+                    },
+                    "comparison": comparison,
+                    "trend": trend,
+                    "analysis": _row_analysis(kpi, trend, comparison),
+                }
+                peer = _row_peer(row, report, current)
+                if peer:
+                    row_data["peer"] = peer
+                data["rows"].append(row_data)
+                figures.extend(_row_figures(kpi, comparison, trend))
+
+        for entry in linker.used_in_order:
+            if entry not in used_terms:
+                used_terms.append(entry)
+        out_sections.append(data)
+
+    glossary_entries = entries if report.glossary_mode == Report.GlossaryMode.ALL else used_terms
+    for data in out_sections:
+        if data["kind"] == Section.Kind.GLOSSARY:
+            data["terms"] = [
+                {
+                    "term": e.term,
+                    "abbreviation": e.abbreviation,
+                    "anchor": e.anchor,
+                    "definition_html": render_markdown(e.definition),
+                }
+                for e in glossary_entries
+            ]
+
+    now = timezone.now()
+    return {
+        "schema": SCHEMA,
+        "report": {
+            "title": report.title,
+            "slug": report.slug,
+            "organisation": report.organisation.name,
+            "audience": report.audience,
+            "marking": report.marking,
+            "period": current.as_dict(),
+            "comparison": previous.as_dict(),
+            "meeting_date": _iso(report.meeting_date),
+            "contact": {
+                "name": report.contact_name,
+                "role": report.contact_role,
+                "email": report.contact_email,
+                "phone": report.contact_phone,
+            },
+            "data_note": report.illustrative_note,
+            "version": version,
+            "change_note": report.change_note if change_note is None else change_note,
+            "approved_by": str(approved_by) if approved_by else "",
+            "approved_at": approved_at.isoformat() if approved_at else None,
+            "frozen_at": now.isoformat(),
+        },
+        "sections": out_sections,
+        "figures": figures,
+    }
+
+
+def _row_figures(kpi, comparison: dict, trend: dict) -> list[dict]:
+    """The period totals and monthly values a row shows, one figure each."""
+    out = []
+    for key in ("previous", "current"):
+        pv = comparison[key]
+        out.append(
+            {
+                "kpi_code": kpi.code,
+                "kpi_name": kpi.name,
+                "unit": kpi.unit,
+                "period_label": pv["period"]["label"],
+                "period_start": pv["period"]["start"],
+                "period_end": pv["period"]["end"],
+                "value": pv["value"],
+                "kind": "period",
+            }
+        )
+    for key, months in (("previous", trend["previous_months"]), ("current", trend["months"])):
+        for month_iso, value in zip(months, trend[key]["values"], strict=False):
+            start = date.fromisoformat(month_iso)
+            out.append(
+                {
+                    "kpi_code": kpi.code,
+                    "kpi_name": kpi.name,
+                    "unit": kpi.unit,
+                    "period_label": f"{start:%b %Y}",
+                    "period_start": start.isoformat(),
+                    "period_end": month_end(start).isoformat(),
+                    "value": None if value is None else _number(value),
+                    "kind": "month",
+                }
+            )
+    return out
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def search_text(snapshot: dict) -> str:
+    """Title and commentary, for the reader site's search."""
+    parts = [snapshot["report"]["title"]]
+    for section in snapshot["sections"]:
+        parts.append(section["title"])
+        parts.extend(p["text"] for p in section["paragraphs"])
+    return "\n".join(parts)

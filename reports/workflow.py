@@ -1,0 +1,308 @@
+"""Every change of a report's status, and who may make it.
+
+Each move is one function: it checks the actor's role and the current status, records a
+Review (who, when, from, to, comment), and enqueues any work with
+`transaction.on_commit`. Views and admin actions call these; nothing else sets a status.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from . import notifications
+from .models import Publication, Report, Review
+
+log = logging.getLogger(__name__)
+
+# Error messages (tests assert these exact texts).
+NOT_ALLOWED = "You do not have permission to {action} reports."
+WRONG_STATUS = "A report that is {status} cannot be {verb}."
+CANNOT_APPROVE_OWN = (
+    "You cannot approve this report: you created, edited or submitted it. Another reviewer must approve it."
+)
+CANNOT_REVIEW_OWN = "You cannot review a report you created, edited or submitted."
+COMMENT_REQUIRED = "Say what needs to change: a comment is required when sending a report back."
+REASON_REQUIRED = "Give the reason for withdrawing: readers will see it."
+FLAGS_NEED_COMMENT = (
+    "The commentary checker flagged {count} figure(s) that disagree with the data. "
+    "Approve only with a comment saying why they stand."
+)
+NOT_EDITABLE = "Only drafts can be edited. This report is {status}."
+EMPTY_REPORT = "A report needs at least one section before it can be submitted."
+RENDER_DELAYED = (
+    "Approved. Rendering is delayed because the task queue cannot be reached; "
+    "it will start automatically when the queue is back."
+)
+
+
+def _check_perm(user, perm: str, action: str) -> None:
+    if not (user and user.is_active and user.has_perm(perm)):
+        raise PermissionDenied(NOT_ALLOWED.format(action=action))
+
+
+def _move(*, report: Report, to: str, by, action: str, comment: str = "", verb: str) -> Review:
+    """Change the status if the transition exists; record who did it and why."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if to not in Report.TRANSITIONS[report.status]:
+        raise ValidationError(WRONG_STATUS.format(status=report.get_status_display().lower(), verb=verb))
+    review = Review.objects.create(
+        report=report, action=action, actor=by, from_status=report.status, to_status=to, comment=comment
+    )
+    Report.objects.filter(pk=report.pk).update(status=to, updated_at=timezone.now())
+    return review
+
+
+def _is_author(report: Report, user) -> bool:
+    return (
+        user.pk in {report.created_by_id, report.submitted_by_id}
+        or report.contributors.filter(pk=user.pk).exists()
+    )
+
+
+# --------------------------------------------------------------------------- editing
+def report_record_created(*, report: Report, by) -> None:
+    """A new report was saved by an editor: remember them as its author."""
+    Report.objects.filter(pk=report.pk).update(created_by=by)
+    report.created_by = by
+    report.contributors.add(by)
+    Review.objects.create(report=report, action=Review.Action.CREATE, actor=by, to_status=report.status)
+
+
+def report_check_editable(*, report: Report, by) -> None:
+    """Raise unless `by` may change this report's content now."""
+    _check_perm(by, "reports.change_report", "edit")
+    if report.pk and report.status != Report.Status.DRAFT:
+        raise PermissionDenied(NOT_EDITABLE.format(status=report.get_status_display().lower()))
+
+
+def report_record_edit(*, report: Report, by) -> None:
+    """Someone changed the draft: they may no longer approve it."""
+    report_check_editable(report=report, by=by)
+    report.contributors.add(by)
+
+
+# --------------------------------------------------------------------------- review
+@transaction.atomic
+def report_submit(*, report: Report, by, comment: str = "") -> Report:
+    _check_perm(by, "reports.submit_report", "submit")
+    if not report.sections.exists():
+        raise ValidationError(EMPTY_REPORT)
+    _move(
+        report=report,
+        to=Report.Status.IN_REVIEW,
+        by=by,
+        action=Review.Action.SUBMIT,
+        comment=comment,
+        verb="submitted",
+    )
+    Report.objects.filter(pk=report.pk).update(submitted_by=by)
+    report.refresh_from_db()
+    transaction.on_commit(lambda: notifications.report_submitted(report=report, by=by))
+    return report
+
+
+@transaction.atomic
+def report_request_changes(*, report: Report, by, comment: str) -> Report:
+    _check_perm(by, "reports.review_report", "review")
+    if not (comment or "").strip():
+        raise ValidationError(COMMENT_REQUIRED)
+    if _is_author(report, by):
+        raise PermissionDenied(CANNOT_REVIEW_OWN)
+    _move(
+        report=report,
+        to=Report.Status.DRAFT,
+        by=by,
+        action=Review.Action.REQUEST_CHANGES,
+        comment=comment.strip(),
+        verb="sent back",
+    )
+    report.refresh_from_db()
+    transaction.on_commit(lambda: notifications.changes_requested(report=report, by=by, comment=comment))
+    return report
+
+
+def open_flags(report: Report, snapshot: dict | None = None) -> list:
+    """Commentary checker findings that disagree with the data (empty if no checker)."""
+    try:
+        from .checker import check_snapshot
+    except ImportError:
+        return []
+    from .snapshot import build_snapshot
+
+    findings = check_snapshot(snapshot or build_snapshot(report))
+    return [f for f in findings if getattr(f, "status", "") in ("mismatch", "period")]
+
+
+@transaction.atomic
+def report_approve(
+    *, report: Report, by, comment: str = "", publish_at: datetime | None = None
+) -> Publication:
+    """Approve and freeze version N; rendering starts once the transaction commits.
+
+    If the task queue cannot be reached the approval still stands: the publication stays
+    queued, `publication.render_delayed` is True, and the sweep enqueues it later.
+    """
+    from .snapshot import build_snapshot, search_text
+
+    _check_perm(by, "reports.review_report", "approve")
+    if _is_author(report, by):
+        raise PermissionDenied(CANNOT_APPROVE_OWN)
+    if report.status != Report.Status.IN_REVIEW:
+        raise ValidationError(
+            WRONG_STATUS.format(status=report.get_status_display().lower(), verb="approved")
+        )
+    now = timezone.now()
+    version = (report.publications.aggregate(n=Max("version"))["n"] or 0) + 1
+    snapshot = build_snapshot(report, version=version, approved_by=by, approved_at=now)
+    flags = open_flags(report, snapshot)
+    if flags and not comment.strip():
+        raise ValidationError(FLAGS_NEED_COMMENT.format(count=len(flags)))
+    _move(
+        report=report,
+        to=Report.Status.APPROVED,
+        by=by,
+        action=Review.Action.APPROVE,
+        comment=comment.strip(),
+        verb="approved",
+    )
+    publication = Publication.objects.create(
+        report=report,
+        version=version,
+        snapshot=snapshot,
+        search_text=search_text(snapshot),
+        change_note=report.change_note if version > 1 else "",
+        approved_by=by,
+        approved_at=now,
+        publish_at=publish_at,
+    )
+    publication.render_delayed = False
+    transaction.on_commit(lambda: _enqueue_render(publication))
+    transaction.on_commit(lambda: notifications.report_approved(report=report, by=by, version=version))
+    return publication
+
+
+def _enqueue_render(publication: Publication) -> None:
+    from . import tasks
+
+    try:
+        tasks.publication_render.delay(publication.pk)
+    except Exception as exc:  # noqa: BLE001 - broker down: the sweep will pick it up
+        if getattr(tasks.publication_render.app.conf, "task_always_eager", False):
+            raise
+        log.warning("Could not enqueue rendering of %s: %s", publication, exc)
+        publication.render_delayed = True
+
+
+@transaction.atomic
+def publication_publish(*, publication: Publication) -> Publication:
+    """The files are stored: publish now, or wait for the reviewer's publication time."""
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    if publication.render_status == Publication.RenderStatus.PUBLISHED:
+        return publication  # idempotent: a second render run changes nothing
+    now = timezone.now()
+    if publication.publish_at and publication.publish_at > now:
+        publication.render_status = Publication.RenderStatus.RENDERED
+        publication.save(update_fields=["render_status"])
+        return publication
+    publication.render_status = Publication.RenderStatus.PUBLISHED
+    publication.render_error = ""
+    publication.published_at = now
+    publication.save(update_fields=["render_status", "render_error", "published_at"])
+    report = publication.report
+    if report.status == Report.Status.APPROVED:
+        newest = report.publications.aggregate(n=Max("version"))["n"]
+        if newest == publication.version:
+            _move(
+                report=report,
+                to=Report.Status.PUBLISHED,
+                by=None,
+                action=Review.Action.PUBLISH,
+                comment=f"Version {publication.version} published.",
+                verb="published",
+            )
+    transaction.on_commit(lambda: notifications.publication_published(publication=publication))
+    return publication
+
+
+@transaction.atomic
+def publication_render_failed(*, publication: Publication, error: str) -> None:
+    """Record the failure where staff see it (admin list and the report's history)."""
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    first_failure = publication.render_status != Publication.RenderStatus.FAILED
+    publication.render_status = Publication.RenderStatus.FAILED
+    publication.render_error = error[:4000]
+    publication.save(update_fields=["render_status", "render_error"])
+    if first_failure:
+        Review.objects.create(
+            report=publication.report,
+            action=Review.Action.RENDER_FAILED,
+            from_status=publication.report.status,
+            to_status=publication.report.status,
+            comment=f"Version {publication.version}: {error[:500]}",
+        )
+
+
+@transaction.atomic
+def publication_render_again(*, publication: Publication, by) -> Publication:
+    """Staff retry a render that failed or stalled. Published versions are never redone."""
+    _check_perm(by, "reports.render_publication", "render")
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    if publication.render_status == Publication.RenderStatus.PUBLISHED:
+        raise ValidationError("Version %(v)s is already published.", params={"v": publication.version})
+    publication.render_status = Publication.RenderStatus.QUEUED
+    publication.save(update_fields=["render_status"])
+    publication.render_delayed = False
+    transaction.on_commit(lambda: _enqueue_render(publication))
+    return publication
+
+
+# --------------------------------------------------------------------------- after publication
+@transaction.atomic
+def report_withdraw(*, report: Report, by, reason: str) -> Report:
+    _check_perm(by, "reports.withdraw_report", "withdraw")
+    if not (reason or "").strip():
+        raise ValidationError(REASON_REQUIRED)
+    _move(
+        report=report,
+        to=Report.Status.WITHDRAWN,
+        by=by,
+        action=Review.Action.WITHDRAW,
+        comment=reason.strip(),
+        verb="withdrawn",
+    )
+    latest = report.publications.filter(published_at__isnull=False).order_by("-version").first()
+    if latest:
+        Publication.objects.filter(pk=latest.pk).update(
+            withdrawn_at=timezone.now(), withdrawn_reason=reason.strip()
+        )
+    report.refresh_from_db()
+    transaction.on_commit(lambda: notifications.report_withdrawn(report=report, by=by, reason=reason))
+    return report
+
+
+@transaction.atomic
+def report_start_revision(*, report: Report, by, change_note: str = "") -> Report:
+    """Open a published report for a new revision; the published versions are untouched.
+
+    The working copy already holds exactly what was approved (an approved report cannot
+    change), so the new draft starts from it; the frozen snapshot of every version stays.
+    """
+    _check_perm(by, "reports.start_revision", "revise")
+    _move(
+        report=report,
+        to=Report.Status.DRAFT,
+        by=by,
+        action=Review.Action.NEW_REVISION,
+        comment=change_note.strip(),
+        verb="revised",
+    )
+    Report.objects.filter(pk=report.pk).update(submitted_by=None, change_note=change_note.strip())
+    report.refresh_from_db()
+    report.contributors.set([by])
+    return report
