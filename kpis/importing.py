@@ -1,0 +1,1273 @@
+"""Spreadsheet import: the one code path behind the admin's import screen and the commands.
+
+`spreadsheet_import(...)` reads an xlsx, ods or csv file, works out which of the three
+documented layouts it uses (KPI catalogue; observations long; observations wide), checks
+every cell, compares the values with what is stored and returns the counts and every
+problem. With `dry_run=True` (the admin's preview) nothing is written; otherwise a file
+without problems is written in one transaction with an ImportBatch and one
+ObservationChange per new or changed value. A file with any problem writes nothing.
+
+Reading is defensive: size and row limits, zip-bomb checks before a workbook is opened,
+defusedxml for every XML part, no macros, no legacy .xls.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .periods import MONTH_ABBR, month_end
+
+# --------------------------------------------------------------------------- messages
+# Whole-file problems.
+FILE_TOO_BIG = "The file is {size:,} bytes; the limit is {limit:,} bytes."
+FILE_EMPTY = "The file is empty."
+TOO_MANY_ROWS = "The sheet has more than {limit:,} rows; split it into smaller files."
+UNSUPPORTED_TYPE = "Files ending '{ext}' cannot be imported: save the sheet as .xlsx, .ods or .csv."
+LEGACY_XLS = "This is an old-style Excel .xls file: save it as .xlsx (Excel Workbook) and import that."
+MACRO_WORKBOOK = "Workbooks with macros (.xlsm) are not accepted: save it as .xlsx (Excel Workbook)."
+NOT_A_WORKBOOK = "The file is not a readable {kind} workbook ({reason})."
+ZIP_BOMB = (
+    "The workbook expands to {size:,} bytes when unpacked ({ratio:,.0f} times its size), which is "
+    "far more than any real sheet: refused as a possible zip bomb."
+)
+XML_UNSAFE = "The workbook contains XML that is not allowed (entity or DTD declarations): refused."
+CSV_ENCODING = "The CSV file is neither UTF-8 nor Windows-1252 text."
+CSV_BROKEN = "The CSV file cannot be read: {reason}."
+SHEET_NOT_FOUND = "There is no sheet named '{sheet}'. The sheets are: {names}."
+NO_HEADER_ROW = "The sheet has no header row: it is empty."
+NO_DATA_ROWS = "The sheet has headers but no data rows."
+UNKNOWN_LAYOUT = (
+    "The headers do not match a known layout. Use 'code, name, category, unit, aggregation, "
+    "good_direction, decimals, description' (KPI catalogue), 'kpi_code, month, value' "
+    "(observations, long) or 'kpi_code' then one column per month (observations, wide)."
+)
+WRONG_KIND = "This is {found} file, not {expected} file: import it on the {page} page."
+CONCURRENT_CHANGE = (
+    "Another import changed the same figures at the same moment: nothing was written, try again."
+)
+
+# Header problems.
+HEADER_MISSPELT = "Header '{header}' is not a known column; did you mean '{suggestion}'?"
+HEADER_UNKNOWN = "Header '{header}' is not a known column or a month."
+HEADER_MISSING = "Column '{name}' is missing."
+HEADER_DUPLICATE = "Header '{header}' appears twice (also in column {other})."
+HEADER_EMPTY = "This column has figures but no header."
+MONTH_HEADER_TWICE = "Month {month} has two columns (also column {other})."
+
+# Cell problems.
+MERGED_CELLS = "Cells {range} are merged: unmerge them and give each cell its own value."
+EMPTY_CELL = "The {name} is empty."
+NOT_A_NUMBER = "'{text}' is not a number."
+NUMBER_TOO_BIG = "'{text}' is too large to store."
+NOT_A_MONTH = "'{text}' is not a month: write it as 2018-04, Apr-18 or a date."
+FORMULA_NO_VALUE = "The cell holds a formula with no saved value: open the file, recalculate and save it."
+UNKNOWN_KPI = "There is no KPI with code '{code}'."
+UNKNOWN_KPI_SUGGEST = "There is no KPI with code '{code}'; nearest codes: {suggestions}."
+UNKNOWN_ORGANISATION = "There is no organisation '{text}'."
+UNKNOWN_ORGANISATION_SUGGEST = "There is no organisation '{text}'; did you mean {suggestions}?"
+MONTH_TWICE = "KPI {code} has a value for {month} twice (first in row {first_row})."
+CODE_TWICE = "KPI code '{code}' appears twice (first in row {first_row})."
+BAD_CHOICE = "'{text}' is not a valid {name}: use one of {choices}."
+BAD_DECIMALS = "'{text}' is not a number of decimal places between 0 and 6."
+TEXT_TOO_LONG = "The {name} is {length} characters; the limit is {limit}."
+MORE_PROBLEMS = "… and {count:,} more problems not listed."
+
+# --------------------------------------------------------------------------- layouts
+CATALOGUE = "catalogue"
+LONG = "long"
+WIDE = "wide"
+OBSERVATIONS = "observations"
+
+CATALOGUE_COLUMNS = (
+    "code",
+    "name",
+    "category",
+    "unit",
+    "aggregation",
+    "good_direction",
+    "decimals",
+    "description",
+)
+CATALOGUE_REQUIRED = ("code", "name", "category", "unit", "aggregation", "good_direction", "decimals")
+LONG_COLUMNS = ("kpi_code", "month", "value")
+OPTIONAL_OBSERVATION_COLUMNS = ("organisation", "kpi_name")
+KNOWN_COLUMNS = set(CATALOGUE_COLUMNS) | set(LONG_COLUMNS) | set(OPTIONAL_OBSERVATION_COLUMNS)
+# Headers people write for the same column.
+HEADER_ALIASES = {
+    "kpi": "kpi_code",
+    "organization": "organisation",
+    "force": "organisation",
+    "period": "month",
+}
+
+ALLOWED_EXTENSIONS = (".xlsx", ".ods", ".csv")
+# A real sheet compresses 5–30 times; deflate cannot do better than about 1,000.
+MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+MAX_ZIP_MEMBERS = 1000
+MAX_PROBLEMS_LISTED = 500
+MAX_VALUE = Decimal(10) ** 14
+FOUR_PLACES = Decimal("0.0001")
+
+
+class _FormulaWithoutValue:
+    """Marks a cell holding a formula that was never calculated."""
+
+    def __repr__(self) -> str:
+        return "<formula without value>"
+
+
+FORMULA = _FormulaWithoutValue()
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class ImportProblem:
+    """One thing wrong with a file, where it is, and what is wrong."""
+
+    file_name: str
+    message: str
+    row: int | None = None
+    column: str | None = None  # column letter, e.g. "C"
+    header: str = ""
+
+    @property
+    def where(self) -> str:
+        parts = []
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}" + (f" ({self.header})" if self.header else ""))
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where
+        return f"{self.file_name}, {where}: {self.message}" if where else f"{self.file_name}: {self.message}"
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported; `problems` says why."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class ImportOutcome:
+    """What an import found (and, unless a dry run, did): counts, problems, the batch."""
+
+    file_name: str
+    sha256: str
+    kind: str = ""
+    layout: str = ""
+    sheet: str = ""
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    problem_count: int = 0
+    dry_run: bool = True
+    batch: object = None  # ImportBatch once written
+
+    @property
+    def errors(self) -> int:
+        return self.problem_count
+
+    @property
+    def total(self) -> int:
+        return self.new + self.changed + self.unchanged
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    @property
+    def written(self) -> bool:
+        return self.batch is not None
+
+    def counts(self) -> dict[str, int]:
+        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged, "errors": self.errors}
+
+    def summary(self) -> str:
+        layout = f" ({self.layout} layout)" if self.layout else ""
+        return (
+            f"{self.file_name}{layout}: {self.new:,} new, {self.changed:,} changed, "
+            f"{self.unchanged:,} unchanged, {self.errors:,} errors"
+        )
+
+
+class _Problems:
+    """Collects problems, listing the first MAX_PROBLEMS_LISTED and counting the rest."""
+
+    def __init__(self, file_name: str):
+        self.file_name = file_name
+        self.items: list[ImportProblem] = []
+        self.count = 0
+
+    def add(self, message: str, row: int | None = None, col: int | None = None, header: str = "") -> None:
+        self.count += 1
+        if len(self.items) < MAX_PROBLEMS_LISTED:
+            letter = column_letter(col) if col is not None else None
+            self.items.append(ImportProblem(self.file_name, message, row, letter, header))
+
+    def listed(self) -> list[ImportProblem]:
+        if self.count > len(self.items):
+            extra = MORE_PROBLEMS.format(count=self.count - len(self.items))
+            return [*self.items, ImportProblem(self.file_name, extra)]
+        return list(self.items)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 27 -> 'AB'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# --------------------------------------------------------------------------- reading
+@dataclass
+class Sheet:
+    """The cells of one sheet: rows of Python values with their spreadsheet row numbers."""
+
+    name: str
+    rows: list[tuple[int, list]]  # (row number, cells)
+    merged: list[tuple[int, int, int, int, str]] = field(default_factory=list)  # r1, c1, r2, c2, "A1:B2"
+
+
+def _refuse(file_name: str, message: str) -> ImportRefused:
+    return ImportRefused([ImportProblem(file_name, message)])
+
+
+def read_sheet(*, content: bytes, file_name: str, sheet: str | None = None) -> Sheet:
+    """Read one sheet of an xlsx, ods or csv file, or raise ImportRefused saying why not."""
+    limit = settings.IMPORT_MAX_FILE_BYTES
+    if len(content) > limit:
+        raise _refuse(file_name, FILE_TOO_BIG.format(size=len(content), limit=limit))
+    if not content:
+        raise _refuse(file_name, FILE_EMPTY)
+    ext = ("." + file_name.rsplit(".", 1)[-1].lower()) if "." in file_name else ""
+    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or ext == ".xls":
+        raise _refuse(file_name, LEGACY_XLS)
+    if ext in (".xlsm", ".xltm", ".xlsb"):
+        raise _refuse(file_name, MACRO_WORKBOOK)
+    if ext not in ALLOWED_EXTENSIONS:
+        raise _refuse(file_name, UNSUPPORTED_TYPE.format(ext=ext or file_name))
+    if ext == ".csv":
+        return _read_csv(content, file_name)
+    archive = _open_zip(content, file_name, "Excel" if ext == ".xlsx" else "OpenDocument")
+    try:
+        if ext == ".xlsx":
+            return _read_xlsx(archive, content, file_name, sheet)
+        return _read_ods(archive, file_name, sheet)
+    finally:
+        archive.close()
+
+
+def _open_zip(content: bytes, file_name: str, kind: str) -> zipfile.ZipFile:
+    """Open the workbook's zip after checking it cannot expand into a bomb."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _refuse(
+            file_name, NOT_A_WORKBOOK.format(kind=kind, reason=str(exc) or "not a zip file")
+        ) from None
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise _refuse(file_name, NOT_A_WORKBOOK.format(kind=kind, reason=f"{len(infos)} parts"))
+    total = sum(i.file_size for i in infos)
+    compressed = max(sum(i.compress_size for i in infos), 1)
+    # A per-part ratio catches a bomb hidden beside large incompressible parts.
+    worst = max((i.file_size / max(i.compress_size, 1) for i in infos if i.file_size > 1_000_000), default=0)
+    if total > MAX_UNCOMPRESSED_BYTES or worst > MAX_COMPRESSION_RATIO:
+        raise _refuse(file_name, ZIP_BOMB.format(size=total, ratio=max(total / compressed, worst)))
+    names = {i.filename.lower() for i in infos}
+    if any(n.endswith("vbaproject.bin") for n in names):
+        raise _refuse(file_name, MACRO_WORKBOOK)
+    return archive
+
+
+def _limit_rows(count: int, file_name: str) -> None:
+    if count > settings.IMPORT_MAX_ROWS:
+        raise _refuse(file_name, TOO_MANY_ROWS.format(limit=settings.IMPORT_MAX_ROWS))
+
+
+def _read_csv(content: bytes, file_name: str) -> Sheet:
+    if content.startswith(b"\xef\xbb\xbf"):
+        text = content[3:].decode("utf-8", errors="strict")
+    else:
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = content.decode("cp1252")
+            except UnicodeDecodeError:
+                raise _refuse(file_name, CSV_ENCODING) from None
+    if "\x00" in text:
+        raise _refuse(file_name, CSV_ENCODING)
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    delimiter = max(",;\t", key=first_line.count) if first_line else ","
+    rows = []
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
+            rows.append((number, cells))
+            if len(rows) > settings.IMPORT_MAX_ROWS:
+                _limit_rows(len(rows), file_name)
+    except csv.Error as exc:
+        raise _refuse(file_name, CSV_BROKEN.format(reason=exc)) from None
+    return Sheet(name="", rows=rows)
+
+
+def _read_xlsx(archive: zipfile.ZipFile, content: bytes, file_name: str, sheet: str | None) -> Sheet:
+    # openpyxl parses every part through defusedxml when it is installed (it is a dependency).
+    from openpyxl import load_workbook
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML, "defusedxml must be installed and active for spreadsheet imports"
+
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types for broken files, wrapping the cause
+        if _caused_by_unsafe_xml(exc):
+            raise _refuse(file_name, XML_UNSAFE) from None
+        raise _refuse(file_name, NOT_A_WORKBOOK.format(kind="Excel", reason=_reason(exc))) from None
+    try:
+        names = wb.sheetnames
+        if sheet:
+            if sheet not in names:
+                raise _refuse(file_name, SHEET_NOT_FOUND.format(sheet=sheet, names=", ".join(names)))
+            ws = wb[sheet]
+        else:
+            ws = wb[names[0]]
+        percent_styles = _xlsx_percent_styles(wb)
+
+        class Parser(WorkSheetParser):
+            def parse_cell(self, element):
+                cell = super().parse_cell(element)
+                if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                    cell["value"] = FORMULA
+                elif cell["style_id"] in percent_styles and isinstance(cell["value"], (int, float)):
+                    # A cell formatted as a percentage holds 0.72 for 72%.
+                    cell["value"] = Decimal(repr(cell["value"])) * 100
+                return cell
+
+        rows = []
+        with ws._get_source() as src:
+            parser = Parser(
+                src,
+                ws._shared_strings,
+                data_only=True,
+                epoch=wb.epoch,
+                date_formats=wb._date_formats,
+                timedelta_formats=wb._timedelta_formats,
+            )
+            try:
+                for number, cells in parser.parse():
+                    if not cells:
+                        continue
+                    width = cells[-1]["column"]
+                    values = [None] * width
+                    for c in cells:
+                        values[c["column"] - 1] = c["value"]
+                    rows.append((number, values))
+                    if len(rows) > settings.IMPORT_MAX_ROWS:
+                        _limit_rows(len(rows), file_name)
+            except ImportRefused:
+                raise
+            except _xml_unsafe_errors():
+                raise _refuse(file_name, XML_UNSAFE) from None
+            except Exception as exc:
+                raise _refuse(file_name, NOT_A_WORKBOOK.format(kind="Excel", reason=_reason(exc))) from None
+            merged = []
+            if parser.merged_cells is not None:
+                for mc in parser.merged_cells.mergeCell:
+                    from openpyxl.utils.cell import range_boundaries
+
+                    c1, r1, c2, r2 = range_boundaries(mc.ref)
+                    merged.append((r1, c1 - 1, r2, c2 - 1, mc.ref))
+        return Sheet(name=ws.title, rows=rows, merged=merged)
+    finally:
+        wb.close()
+
+
+def _xlsx_percent_styles(wb) -> set[int]:
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    found = set()
+    custom = {i + 164: fmt for i, fmt in enumerate(wb._number_formats)}
+    for style_id, style in enumerate(wb._cell_styles):
+        fmt = BUILTIN_FORMATS.get(style.numFmtId) or custom.get(style.numFmtId, "")
+        if "%" in fmt.replace("\\%", "").replace('"%"', ""):
+            found.add(style_id)
+    return found
+
+
+def _xml_unsafe_errors() -> tuple[type[Exception], ...]:
+    from defusedxml import DefusedXmlException
+
+    return (DefusedXmlException,)
+
+
+def _caused_by_unsafe_xml(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, _xml_unsafe_errors()):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ODS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+
+def _read_ods(archive: zipfile.ZipFile, file_name: str, sheet: str | None) -> Sheet:
+    """Stream content.xml with defusedxml (no DTDs, no entities), one table row at a time."""
+    from defusedxml.ElementTree import iterparse
+
+    t, o = f"{{{_ODS_TABLE}}}", f"{{{_ODS_OFFICE}}}"
+    TABLE, ROW, CELL, COVERED = t + "table", t + "table-row", t + "table-cell", t + "covered-table-cell"
+    P = f"{{{_ODS_TEXT}}}p"
+    try:
+        source = archive.open("content.xml")
+    except KeyError:
+        raise _refuse(
+            file_name, NOT_A_WORKBOOK.format(kind="OpenDocument", reason="no content.xml")
+        ) from None
+    names: list[str] = []
+    rows: list[tuple[int, list]] = []
+    merged: list = []
+    chosen = None
+    in_chosen = False
+    row_number = 0
+    depth_tables = 0
+    try:
+        for event, el in iterparse(source, events=("start", "end"), forbid_dtd=True):
+            tag = el.tag
+            if event == "start":
+                if tag == TABLE:
+                    depth_tables += 1
+                    if depth_tables == 1:
+                        name = el.get(t + "name", "")
+                        names.append(name)
+                        in_chosen = chosen is None and (not sheet or name == sheet)
+                        if in_chosen:
+                            chosen = name
+                            row_number = 0
+                continue
+            if tag == TABLE:
+                depth_tables -= 1
+                if depth_tables == 0:
+                    in_chosen = False
+                el.clear()
+            elif tag == ROW and in_chosen:
+                repeat = int(el.get(t + "number-rows-repeated", "1"))
+                values = _ods_row(el, t, o, CELL, COVERED, P, row_number + 1, merged)
+                if values:
+                    for _ in range(min(repeat, settings.IMPORT_MAX_ROWS + 1)):
+                        row_number += 1
+                        rows.append((row_number, list(values)))
+                        if len(rows) > settings.IMPORT_MAX_ROWS:
+                            _limit_rows(len(rows), file_name)
+                else:
+                    row_number += repeat  # empty rows, often repeated a million times
+                el.clear()
+    except ImportRefused:
+        raise
+    except _xml_unsafe_errors():
+        raise _refuse(file_name, XML_UNSAFE) from None
+    except Exception as exc:
+        raise _refuse(file_name, NOT_A_WORKBOOK.format(kind="OpenDocument", reason=_reason(exc))) from None
+    if chosen is None:
+        if sheet:
+            raise _refuse(file_name, SHEET_NOT_FOUND.format(sheet=sheet, names=", ".join(names)))
+        raise _refuse(file_name, NO_HEADER_ROW)
+    return Sheet(name=chosen, rows=rows, merged=merged)
+
+
+def _ods_row(el, t, o, CELL, COVERED, P, row_number, merged) -> list:
+    values: list = []
+    pending_empty = 0
+    col = 0
+    for cell in el:
+        if cell.tag not in (CELL, COVERED):
+            continue
+        repeat = int(cell.get(t + "number-columns-repeated", "1"))
+        value = None
+        if cell.tag == CELL:
+            value = _ods_value(cell, t, o, P)
+            spans = (
+                int(cell.get(t + "number-columns-spanned", "1")),
+                int(cell.get(t + "number-rows-spanned", "1")),
+            )
+            if spans != (1, 1):
+                last_col, last_row = col + spans[0] - 1, row_number + spans[1] - 1
+                ref = f"{column_letter(col)}{row_number}:{column_letter(last_col)}{last_row}"
+                merged.append((row_number, col, row_number + spans[1] - 1, col + spans[0] - 1, ref))
+        if value is None:
+            pending_empty += repeat
+        else:
+            values.extend([None] * pending_empty)
+            pending_empty = 0
+            values.extend([value] * min(repeat, 16384))
+        col += repeat
+    return values
+
+
+def _ods_value(cell, t, o, P):
+    kind = cell.get(o + "value-type")
+    if kind is None:
+        if cell.get(t + "formula"):
+            return FORMULA
+        return None
+    if kind in ("float", "currency"):
+        return Decimal(cell.get(o + "value"))
+    if kind == "percentage":
+        return Decimal(cell.get(o + "value")) * 100
+    if kind == "date":
+        text = cell.get(o + "date-value", "")
+        return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+    if kind == "boolean":
+        return cell.get(o + "boolean-value") == "true"
+    if kind == "string" and cell.get(o + "string-value") is not None:
+        return cell.get(o + "string-value")
+    return "\n".join("".join(p.itertext()) for p in cell.iter(P))
+
+
+# --------------------------------------------------------------------------- cell values
+_MONTH_NAMES = {name.lower(): i + 1 for i, name in enumerate(MONTH_ABBR)}
+_MONTH_NAMES.update(
+    {
+        n.lower(): i
+        for i, n in enumerate(
+            [
+                "",
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ]
+        )
+        if n
+    }
+)
+_MONTH_NAMES["sept"] = 9
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T]00:00(?::00)?)?$")
+_NAMED_MONTH = re.compile(r"^([A-Za-z]{3,9})[-\s/']*(\d{2}|\d{4})$")
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})$")
+_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+_GROUPED = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def parse_month(value) -> date | None:
+    """The first day of the month a cell names, or None if it names no month.
+
+    Accepts date cells, '2018-04', '2018-04-01', 'Apr-18', 'Apr 2018', 'April 2018', '01/04/2018'.
+    """
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.replace(day=1)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lstrip("'")
+    m = _ISO_MONTH.match(text)
+    if m:
+        year, month = int(m.group(1)), int(m.group(2))
+        day = int(m.group(3) or 1)
+    else:
+        m = _NAMED_MONTH.match(text)
+        if m:
+            month = _MONTH_NAMES.get(m.group(1).lower())
+            if month is None:
+                return None
+            year = int(m.group(2))
+            year += 2000 if year < 100 else 0
+            day = 1
+        else:
+            m = _UK_DATE.match(text)
+            if not m:
+                return None
+            day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            year += 2000 if year < 100 else 0
+    if not (1 <= month <= 12 and 1900 <= year <= 2200):
+        return None
+    try:
+        date(year, month, day)
+    except ValueError:
+        return None
+    return date(year, month, 1)
+
+
+def parse_number(value) -> Decimal:
+    """A cell as a Decimal: 150,536 / ' 72% ' / '1,234.5' / '£107,020.62' / numeric cells.
+
+    Raises ValueError with the message to show for anything else ('n/a', '12 calls').
+    """
+    if isinstance(value, bool) or value is None or value is FORMULA:
+        raise ValueError(NOT_A_NUMBER.format(text=value))
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        text = str(value)
+        cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").lstrip("'")
+        if cleaned.endswith("%"):
+            cleaned = cleaned[:-1].rstrip()
+        if cleaned.startswith("£"):
+            cleaned = cleaned[1:]
+        elif cleaned.startswith(("-£", "+£")):
+            cleaned = cleaned[0] + cleaned[2:]
+        if _GROUPED.match(cleaned):
+            cleaned = cleaned.replace(",", "")
+        if not _NUMBER.match(cleaned):
+            raise ValueError(NOT_A_NUMBER.format(text=text.strip()[:60]))
+        number = Decimal(cleaned)
+    if not number.is_finite():
+        raise ValueError(NOT_A_NUMBER.format(text=value))
+    if abs(number) >= MAX_VALUE:
+        raise ValueError(NUMBER_TOO_BIG.format(text=value))
+    return number.quantize(FOUR_PLACES)
+
+
+def cell_text(value) -> str:
+    """A cell as trimmed text; numbers read from spreadsheets keep their written form (1.1 not 1.1000)."""
+    if value is None or value is FORMULA:
+        return ""
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def month_label(d: date) -> str:
+    return f"{d:%Y-%m}"
+
+
+def _normalise_header(value) -> str:
+    text = re.sub(r"[\s\-]+", "_", cell_text(value).lower()).strip("_")
+    return HEADER_ALIASES.get(text, text)
+
+
+# --------------------------------------------------------------------------- layouts
+@dataclass
+class _Columns:
+    layout: str
+    index: dict[str, int]  # column name -> position
+    months: dict[int, date] = field(default_factory=dict)  # position -> month (wide)
+
+
+def _detect_layout(headers: list, problems: _Problems, header_row: int) -> _Columns | None:
+    """Work out the layout from the header row, reporting unknown, misspelt and missing headers."""
+    index: dict[str, int] = {}
+    months: dict[int, date] = {}
+    unknown: list[tuple[int, str]] = []
+    for pos, raw in enumerate(headers):
+        name = _normalise_header(raw)
+        if not name:
+            continue
+        if name in KNOWN_COLUMNS:
+            if name in index:
+                problems.add(
+                    HEADER_DUPLICATE.format(header=cell_text(raw), other=column_letter(index[name])),
+                    header_row,
+                    pos,
+                )
+            else:
+                index[name] = pos
+            continue
+        month = parse_month(raw)
+        if month is not None:
+            other = next((p for p, m in months.items() if m == month), None)
+            if other is not None:
+                problems.add(
+                    MONTH_HEADER_TWICE.format(month=month_label(month), other=column_letter(other)),
+                    header_row,
+                    pos,
+                )
+            months[pos] = month
+            continue
+        unknown.append((pos, cell_text(raw)))
+
+    # Misspelt headers count towards the layout they were meant for.
+    guessed = dict(index)
+    suggestions: dict[int, str] = {}
+    for pos, text in unknown:
+        close = difflib.get_close_matches(
+            _normalise_header(text), sorted(KNOWN_COLUMNS - set(guessed)), 1, 0.6
+        )
+        if close:
+            suggestions[pos] = close[0]
+            guessed[close[0]] = pos
+
+    if "month" in guessed or "value" in guessed:
+        layout, required = LONG, LONG_COLUMNS
+    elif months:
+        layout, required = WIDE, ("kpi_code",)
+    elif sum(1 for c in CATALOGUE_COLUMNS if c in guessed) >= 3:
+        layout, required = CATALOGUE, CATALOGUE_REQUIRED
+    else:
+        problems.add(UNKNOWN_LAYOUT, header_row)
+        return None
+
+    allowed = (
+        set(CATALOGUE_COLUMNS) if layout == CATALOGUE else set(required) | set(OPTIONAL_OBSERVATION_COLUMNS)
+    )
+    for pos, text in unknown:
+        if pos in suggestions and suggestions[pos] in allowed:
+            problems.add(HEADER_MISSPELT.format(header=text, suggestion=suggestions[pos]), header_row, pos)
+        else:
+            problems.add(HEADER_UNKNOWN.format(header=text), header_row, pos)
+    for name, pos in index.items():
+        if name not in allowed:
+            problems.add(HEADER_UNKNOWN.format(header=cell_text(headers[pos])), header_row, pos)
+    if layout != WIDE:
+        for pos in months:
+            problems.add(HEADER_UNKNOWN.format(header=cell_text(headers[pos])), header_row, pos)
+    for name in required:
+        if name not in index and name not in {suggestions.get(p) for p, _ in unknown}:
+            problems.add(HEADER_MISSING.format(name=name), header_row)
+    return _Columns(layout, index, months if layout == WIDE else {})
+
+
+def _check_merged(sheet: Sheet, header_row: int, problems: _Problems) -> None:
+    for r1, c1, r2, _c2, ref in sheet.merged:
+        if r2 >= header_row:
+            problems.add(MERGED_CELLS.format(range=ref), r1, c1)
+
+
+# --------------------------------------------------------------------------- the service
+def spreadsheet_import(
+    *,
+    content: bytes,
+    file_name: str,
+    user=None,
+    sheet: str | None = None,
+    kind: str | None = None,
+    dry_run: bool = False,
+) -> ImportOutcome:
+    """Check a spreadsheet and, unless dry_run or anything is wrong, write it in one transaction.
+
+    kind: CATALOGUE or OBSERVATIONS to insist on one (the admin page it was uploaded on);
+    None accepts either. Never raises for bad input: problems are in the outcome.
+    """
+    file_name = (file_name or "upload").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    outcome = ImportOutcome(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), dry_run=dry_run)
+    problems = _Problems(file_name)
+    try:
+        data = read_sheet(content=content, file_name=file_name, sheet=sheet)
+    except ImportRefused as refused:
+        outcome.problems, outcome.problem_count = refused.problems, len(refused.problems)
+        return outcome
+    outcome.sheet = data.name
+
+    header_at = next((i for i, (_, cells) in enumerate(data.rows) if any(_filled(c) for c in cells)), None)
+    if header_at is None:
+        problems.add(NO_HEADER_ROW)
+        return _finish(outcome, problems)
+    header_row, headers = data.rows[header_at]
+    body = [(n, cells) for n, cells in data.rows[header_at + 1 :] if any(_filled(c) for c in cells)]
+    columns = _detect_layout(headers, problems, header_row)
+    _check_merged(data, header_row, problems)
+    if columns is None:
+        return _finish(outcome, problems)
+    outcome.layout = columns.layout
+    outcome.kind = CATALOGUE if columns.layout == CATALOGUE else OBSERVATIONS
+    if kind and kind != outcome.kind:
+        problems.add(_wrong_kind(outcome.kind, kind))
+        return _finish(outcome, problems)
+    if problems:
+        return _finish(outcome, problems)
+    if not body:
+        problems.add(NO_DATA_ROWS, header_row)
+        return _finish(outcome, problems)
+    _check_headerless_columns(headers, body, columns, problems)
+
+    if columns.layout == CATALOGUE:
+        handler = _CatalogueImport
+    else:
+        handler = _ObservationImport
+    plan = handler.plan(body=body, headers=headers, columns=columns, problems=problems)
+    outcome.new, outcome.changed, outcome.unchanged = plan.counts()
+    if problems or dry_run:
+        return _finish(outcome, problems)
+    try:
+        outcome.batch = plan.write(outcome=outcome, user=user)
+    except IntegrityError:
+        problems.add(CONCURRENT_CHANGE)
+    return _finish(outcome, problems)
+
+
+def _finish(outcome: ImportOutcome, problems: _Problems) -> ImportOutcome:
+    outcome.problems = problems.listed()
+    outcome.problem_count = problems.count
+    return outcome
+
+
+def _wrong_kind(found: str, expected: str) -> str:
+    names = {CATALOGUE: ("a KPI catalogue", "KPIs"), OBSERVATIONS: ("an observations", "Observations")}
+    return WRONG_KIND.format(found=names[found][0], expected=names[expected][0], page=names[found][1])
+
+
+def _filled(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _check_headerless_columns(headers, body, columns: _Columns, problems: _Problems) -> None:
+    used = set(columns.index.values()) | set(columns.months)
+    named = {p for p, h in enumerate(headers) if _filled(h)}
+    for number, cells in body:
+        for pos, value in enumerate(cells):
+            if pos not in used and pos not in named and _filled(value):
+                problems.add(HEADER_EMPTY, number, pos)
+                named.add(pos)  # once per column is enough
+
+
+# --------------------------------------------------------------------------- observations
+def _kpi_lookup():
+    from .models import Kpi
+
+    return dict(Kpi.objects.values_list("code", "id"))
+
+
+def nearest(text: str, candidates: Iterable[str], n: int = 3, cutoff: float = 0.5) -> list[str]:
+    """The closest candidates to text, best first (ties in natural order)."""
+    scored = []
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(text)
+    for candidate in candidates:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                scored.append((-ratio, candidate))
+    return [c for _, c in sorted(scored)[:n]]
+
+
+def _unknown_kpi(code: str, codes: Iterable[str]) -> str:
+    near = nearest(code, codes)
+    if near:
+        return UNKNOWN_KPI_SUGGEST.format(code=code, suggestions=", ".join(near))
+    return UNKNOWN_KPI.format(code=code)
+
+
+class _ObservationImport:
+    """Plan and write monthly observations (long or wide layout)."""
+
+    def __init__(self, values, existing, file_rows):
+        self.values = values  # {(kpi_id, org_id, start): Decimal}
+        self.existing = existing  # {(kpi_id, org_id, start): (obs_id, Decimal)}
+
+    def counts(self) -> tuple[int, int, int]:
+        new = changed = unchanged = 0
+        existing = self.existing
+        for key, value in self.values.items():
+            old = existing.get(key)
+            if old is None:
+                new += 1
+            elif old[1] == value:
+                unchanged += 1
+            else:
+                changed += 1
+        return new, changed, unchanged
+
+    @classmethod
+    def plan(cls, *, body, headers, columns: _Columns, problems: _Problems) -> _ObservationImport:
+        from .models import Organisation
+
+        kpis = _kpi_lookup()
+        orgs = _OrganisationLookup(Organisation)
+        home_id = orgs.home_id
+        values: dict[tuple, Decimal] = {}
+        first_row: dict[tuple, int] = {}
+        month_cache: dict = {}
+        idx = columns.index
+        kpi_col = idx["kpi_code"]
+        org_col = idx.get("organisation")
+        kpi_header = cell_text(headers[kpi_col])
+
+        def cell(cells, pos):
+            return cells[pos] if pos < len(cells) else None
+
+        def add(key, value, number, pos, code):
+            if key in values:
+                problems.add(
+                    MONTH_TWICE.format(code=code, month=month_label(key[2]), first_row=first_row[key]),
+                    number,
+                    pos,
+                    cell_text(headers[pos]) if columns.layout == LONG else "",
+                )
+                return
+            values[key] = value
+            first_row[key] = number
+
+        if columns.layout == LONG:
+            month_col, value_col = idx["month"], idx["value"]
+            month_header, value_header = cell_text(headers[month_col]), cell_text(headers[value_col])
+        for number, cells in body:
+            code = cell_text(cell(cells, kpi_col))
+            kpi_id = kpis.get(code)
+            if kpi_id is None:
+                if code:
+                    problems.add(_unknown_kpi(code, kpis), number, kpi_col, kpi_header)
+                else:
+                    problems.add(EMPTY_CELL.format(name="KPI code"), number, kpi_col, kpi_header)
+            org_id = home_id
+            if org_col is not None:
+                org_id = orgs.find(
+                    cell(cells, org_col), number, org_col, cell_text(headers[org_col]), problems
+                )
+            if columns.layout == LONG:
+                raw_month = cell(cells, month_col)
+                try:
+                    month = month_cache[raw_month]
+                except (KeyError, TypeError):
+                    month = parse_month(raw_month)
+                    if not isinstance(raw_month, list):
+                        month_cache[raw_month] = month
+                if month is None:
+                    text = cell_text(raw_month)
+                    if raw_month is FORMULA:
+                        problems.add(FORMULA_NO_VALUE, number, month_col, month_header)
+                    else:
+                        problems.add(
+                            NOT_A_MONTH.format(text=text[:60]) if text else EMPTY_CELL.format(name="month"),
+                            number,
+                            month_col,
+                            month_header,
+                        )
+                raw = cell(cells, value_col)
+                value = _value(raw, number, value_col, value_header, problems, empty_ok=False)
+                if kpi_id is not None and month is not None and org_id is not None and value is not None:
+                    add((kpi_id, org_id, month), value, number, month_col, code)
+            else:
+                for pos, month in columns.months.items():
+                    raw = cell(cells, pos)
+                    value = _value(raw, number, pos, cell_text(headers[pos]), problems, empty_ok=True)
+                    if kpi_id is not None and org_id is not None and value is not None:
+                        add((kpi_id, org_id, month), value, number, pos, code)
+        existing = _existing(values) if not problems else {}
+        return cls(values, existing, first_row)
+
+    def write(self, *, outcome: ImportOutcome, user) -> object:
+        from .models import ImportBatch, Observation, ObservationChange
+
+        with transaction.atomic():
+            # Classify again inside the transaction: the preview may be minutes old.
+            self.existing = _existing(self.values, lock=True)
+            new, changed, unchanged = self.counts()
+            outcome.new, outcome.changed, outcome.unchanged = new, changed, unchanged
+            batch = ImportBatch.objects.create(
+                kind=ImportBatch.Kind.OBSERVATIONS,
+                layout=outcome.layout,
+                file_name=outcome.file_name,
+                sha256=outcome.sha256,
+                imported_by=user if getattr(user, "pk", None) else None,
+                rows_total=len(self.values),
+                rows_new=new,
+                rows_changed=changed,
+                rows_unchanged=unchanged,
+            )
+            now = timezone.now()
+            created, updated, history = [], [], []
+            for (kpi_id, org_id, start), value in self.values.items():
+                old = self.existing.get((kpi_id, org_id, start))
+                if old is None:
+                    created.append(
+                        Observation(
+                            kpi_id=kpi_id,
+                            organisation_id=org_id,
+                            period_start=start,
+                            period_end=month_end(start),
+                            value=value,
+                            source=batch,
+                            updated_at=now,
+                        )
+                    )
+                elif old[1] != value:
+                    updated.append(Observation(pk=old[0], value=value, source=batch, updated_at=now))
+                    history.append(
+                        ObservationChange(observation_id=old[0], old_value=old[1], new_value=value)
+                    )
+            Observation.objects.bulk_create(created, batch_size=2000)
+            if created and created[0].pk is None:  # a backend that cannot return keys
+                _fill_keys(created)
+            history.extend(
+                ObservationChange(observation_id=o.pk, old_value=None, new_value=o.value) for o in created
+            )
+            if updated:
+                Observation.objects.bulk_update(updated, ["value", "source", "updated_at"], batch_size=1000)
+            for change in history:
+                change.changed_by = user if getattr(user, "pk", None) else None
+                change.batch = batch
+                change.changed_at = now
+            ObservationChange.objects.bulk_create(history, batch_size=2000)
+        return batch
+
+
+def _value(raw, number, pos, header, problems: _Problems, *, empty_ok: bool) -> Decimal | None:
+    if raw is FORMULA:
+        problems.add(FORMULA_NO_VALUE, number, pos, header)
+        return None
+    if not _filled(raw):
+        if not empty_ok:
+            problems.add(EMPTY_CELL.format(name="value"), number, pos, header)
+        return None
+    if type(raw) is str:
+        try:  # the fast path: a plain number written as text (every cell of a CSV)
+            value = Decimal(raw)
+            if value.is_finite() and abs(value) < MAX_VALUE:
+                return value.quantize(FOUR_PLACES)
+        except InvalidOperation:
+            pass
+    try:
+        return parse_number(raw)
+    except ValueError as exc:
+        problems.add(str(exc), number, pos, header)
+        return None
+
+
+def _existing(values: dict, lock: bool = False) -> dict:
+    """{(kpi_id, org_id, start): (obs_id, value)} for the monthly observations the file touches."""
+    from .models import Observation
+
+    if not values:
+        return {}
+    kpi_ids = {k for k, _, _ in values}
+    org_ids = {o for _, o, _ in values}
+    starts = [s for _, _, s in values]
+    qs = Observation.objects.filter(
+        kpi_id__in=kpi_ids,
+        organisation_id__in=org_ids,
+        period_start__gte=min(starts),
+        period_start__lte=max(starts),
+    )
+    if lock and transaction.get_connection().features.has_select_for_update:
+        qs = qs.select_for_update()
+    found = {}
+    for pk, kpi_id, org_id, start, end, value in qs.values_list(
+        "pk", "kpi_id", "organisation_id", "period_start", "period_end", "value"
+    ).iterator(chunk_size=5000):
+        if start.day == 1 and end == month_end(start):
+            found[(kpi_id, org_id, start)] = (pk, value)
+    return found
+
+
+def _fill_keys(created) -> None:
+    keys = _existing({(o.kpi_id, o.organisation_id, o.period_start): None for o in created})
+    for o in created:
+        o.pk = keys[(o.kpi_id, o.organisation_id, o.period_start)][0]
+
+
+class _OrganisationLookup:
+    """Finds organisations by code or name, case-insensitively; blank means the home force."""
+
+    def __init__(self, model):
+        self.home_id = model.home().pk
+        self.by_key: dict[str, int] = {}
+        self.labels: list[str] = []
+        for pk, code, name in model.objects.values_list("pk", "code", "name"):
+            self.by_key[code.lower()] = pk
+            self.by_key[name.lower()] = pk
+            self.labels.extend([code, name])
+        self.cache: dict = {}
+
+    def find(self, raw, number, pos, header, problems: _Problems) -> int | None:
+        text = cell_text(raw)
+        if not text:
+            return self.home_id
+        found = self.by_key.get(text.lower())
+        if found is None:
+            near = nearest(text, self.labels, cutoff=0.6)
+            message = (
+                UNKNOWN_ORGANISATION_SUGGEST.format(text=text, suggestions=", ".join(f"'{n}'" for n in near))
+                if near
+                else UNKNOWN_ORGANISATION.format(text=text)
+            )
+            problems.add(message, number, pos, header)
+        return found
+
+
+# --------------------------------------------------------------------------- catalogue
+class _CatalogueImport:
+    """Plan and write KPI catalogue rows, matched on code."""
+
+    FIELDS = ("name", "category", "unit", "aggregation", "good_direction", "decimals", "description")
+
+    def __init__(self, rows: dict[str, dict], existing: dict):
+        self.rows = rows  # code -> field values
+        self.existing = existing  # code -> Kpi
+
+    def _differs(self, kpi, values) -> bool:
+        return any(getattr(kpi, f) != values[f] for f in self.FIELDS)
+
+    def counts(self) -> tuple[int, int, int]:
+        new = changed = unchanged = 0
+        for code, values in self.rows.items():
+            kpi = self.existing.get(code)
+            if kpi is None:
+                new += 1
+            elif self._differs(kpi, values):
+                changed += 1
+            else:
+                unchanged += 1
+        return new, changed, unchanged
+
+    @classmethod
+    def plan(cls, *, body, headers, columns: _Columns, problems: _Problems) -> _CatalogueImport:
+        from .models import Kpi
+
+        idx = columns.index
+        choices = {
+            "unit": Kpi.Unit,
+            "aggregation": Kpi.Aggregation,
+            "good_direction": Kpi.Direction,
+        }
+        limits = {f.name: f.max_length for f in Kpi._meta.get_fields() if getattr(f, "max_length", None)}
+        rows: dict[str, dict] = {}
+        first_row: dict[str, int] = {}
+        for number, cells in body:
+
+            def get(name, cells=cells):
+                pos = idx.get(name)
+                return (cell_text(cells[pos]) if pos is not None and pos < len(cells) else ""), pos
+
+            values: dict = {}
+            ok = True
+            for name in ("code", *cls.FIELDS):
+                text, pos = get(name)
+                header = cell_text(headers[pos]) if pos is not None else name
+                if pos is not None and pos < len(cells) and cells[pos] is FORMULA:
+                    problems.add(FORMULA_NO_VALUE, number, pos, header)
+                    ok = False
+                    continue
+                if name == "description":
+                    values[name] = text
+                    continue
+                if not text:
+                    problems.add(EMPTY_CELL.format(name=name.replace("_", " ")), number, pos, header)
+                    ok = False
+                    continue
+                if name in choices:
+                    enum = choices[name]
+                    lookup = {v.lower(): v for v in enum.values}
+                    lookup.update({str(label).lower(): v for v, label in enum.choices})
+                    value = lookup.get(text.lower())
+                    if value is None:
+                        problems.add(
+                            BAD_CHOICE.format(
+                                text=text, name=name.replace("_", " "), choices=", ".join(enum.values)
+                            ),
+                            number,
+                            pos,
+                            header,
+                        )
+                        ok = False
+                    values[name] = value
+                    continue
+                if name == "decimals":
+                    if not re.fullmatch(r"[0-6](\.0+)?", text):
+                        problems.add(BAD_DECIMALS.format(text=text), number, pos, header)
+                        ok = False
+                    else:
+                        values[name] = int(float(text))
+                    continue
+                if name in limits and len(text) > limits[name]:
+                    problems.add(
+                        TEXT_TOO_LONG.format(name=name, length=len(text), limit=limits[name]),
+                        number,
+                        pos,
+                        header,
+                    )
+                    ok = False
+                values[name] = text
+            code = values.get("code")
+            if code in rows or (code and code in first_row):
+                problems.add(
+                    CODE_TWICE.format(code=code, first_row=first_row[code]), number, idx["code"], "code"
+                )
+                continue
+            if code:
+                first_row[code] = number
+            if ok:
+                rows[code] = values
+        existing = {k.code: k for k in Kpi.objects.filter(code__in=list(rows))} if not problems else {}
+        return cls(rows, existing)
+
+    def write(self, *, outcome: ImportOutcome, user) -> object:
+        from .models import ImportBatch, Kpi
+
+        with transaction.atomic():
+            self.existing = {k.code: k for k in Kpi.objects.filter(code__in=list(self.rows))}
+            new, changed, unchanged = self.counts()
+            outcome.new, outcome.changed, outcome.unchanged = new, changed, unchanged
+            batch = ImportBatch.objects.create(
+                kind=ImportBatch.Kind.CATALOGUE,
+                layout=CATALOGUE,
+                file_name=outcome.file_name,
+                sha256=outcome.sha256,
+                imported_by=user if getattr(user, "pk", None) else None,
+                rows_total=len(self.rows),
+                rows_new=new,
+                rows_changed=changed,
+                rows_unchanged=unchanged,
+            )
+            created, updated = [], []
+            for code, values in self.rows.items():
+                kpi = self.existing.get(code)
+                if kpi is None:
+                    created.append(Kpi(code=code, **{f: values[f] for f in self.FIELDS}))
+                elif self._differs(kpi, values):
+                    for f in self.FIELDS:
+                        setattr(kpi, f, values[f])
+                    updated.append(kpi)
+            Kpi.objects.bulk_create(created, batch_size=500)
+            if updated:
+                Kpi.objects.bulk_update(updated, list(self.FIELDS), batch_size=500)
+        return batch
+
+
+def iter_problem_lines(outcome: ImportOutcome) -> Iterator[str]:
+    """The problems as the lines the commands print."""
+    for problem in outcome.problems:
+        yield str(problem)
