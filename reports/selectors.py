@@ -1,49 +1,133 @@
-"""Reads for the reader site: which published versions a visitor may see."""
+"""Reads for the reader site: which published versions a visitor may see.
 
-from django.db.models import OuterRef, Q, Subquery
+Every function here runs a fixed number of queries whatever the size of the report or
+the number of versions. Reader pages never load the whole snapshot just to show the
+chrome: the few frozen values they need are read out of the JSON by the database (KT).
+"""
+
+from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
+from django.utils import timezone
 
 from .access import can_read_restricted
-from .models import Publication, Report
+from .models import Feedback, Publication, Report
+
+# The frozen values the page chrome and the access rules need, read by the database.
+FROZEN_FIELDS = {
+    "frozen_title": KT("snapshot__report__title"),
+    "frozen_audience": KT("snapshot__report__audience"),
+    "frozen_marking": KT("snapshot__report__marking"),
+    "frozen_period": KT("snapshot__report__period__long_label"),
+    "frozen_organisation": KT("snapshot__report__organisation"),
+}
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 8
 
 
 def live_publications():
     """Versions readers can open: rendered and past their publication time."""
     return Publication.objects.filter(
-        render_status=Publication.RenderStatus.PUBLISHED, published_at__isnull=False
+        render_status=Publication.RenderStatus.PUBLISHED,
+        published_at__isnull=False,
+        published_at__lte=timezone.now(),
+    )
+
+
+def _newest_live_version():
+    return live_publications().filter(report=OuterRef("report")).order_by("-version").values("version")[:1]
+
+
+def _restricted_q() -> Q:
+    """Restricted now (the report row) or when frozen (the version's snapshot)."""
+    return (
+        Q(report__audience=Report.Audience.PANEL)
+        | Q(report__marking=Report.Marking.OFFICIAL_SENSITIVE)
+        | Q(frozen_audience=Report.Audience.PANEL)
+        | Q(frozen_marking=Report.Marking.OFFICIAL_SENSITIVE)
     )
 
 
 def readable_publications(user):
-    qs = live_publications().select_related("report")
+    """Live versions the user may read, with the frozen chrome values annotated."""
+    qs = live_publications().select_related("report").annotate(**FROZEN_FIELDS)
     if not can_read_restricted(user):
-        qs = qs.filter(report__audience=Report.Audience.PUBLIC).exclude(
-            report__marking=Report.Marking.OFFICIAL_SENSITIVE
-        )
+        qs = qs.exclude(_restricted_q())
     return qs
 
 
 def latest_per_report(qs):
-    newest = live_publications().filter(report=OuterRef("report")).order_by("-version").values("version")[:1]
-    return qs.filter(version=Subquery(newest))
+    return qs.filter(version=Subquery(_newest_live_version()))
+
+
+def reader_publication(*, slug: str, version: int | None = None) -> Publication | None:
+    """One live version of the report at `slug` (the newest when version is None), or None.
+
+    One query. The snapshot is deferred; `latest_version` (the newest live version of the
+    same report) and the frozen chrome values are annotated. Rights are checked by the
+    caller with `reports.access`.
+    """
+    qs = (
+        live_publications()
+        .filter(report__slug=slug)
+        .select_related("report")
+        .defer("snapshot", "search_text")
+        .annotate(latest_version=Subquery(_newest_live_version()), **FROZEN_FIELDS)
+    )
+    if version is None:
+        return qs.order_by("-version").first()
+    return qs.filter(version=version).first()
+
+
+def publication_snapshot(publication: Publication) -> dict:
+    """The frozen snapshot of a publication loaded with its snapshot deferred (one query)."""
+    if "snapshot" in publication.__dict__:
+        return publication.snapshot
+    return Publication.objects.values_list("snapshot", flat=True).get(pk=publication.pk)
+
+
+def publication_history(publication: Publication) -> list[dict]:
+    """Every live version of the publication's report, newest first (one query)."""
+    return list(
+        live_publications()
+        .filter(report_id=publication.report_id)
+        .order_by("-version")
+        .values("version", "published_at", "change_note", "withdrawn_at", "withdrawn_reason")
+    )
+
+
+def member_feedback(*, user, publication: Publication) -> list[Feedback]:
+    """What this user asked about any version of this report, with the answers (one query)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Feedback.objects.filter(author=user, publication__report_id=publication.report_id)
+        .annotate(version=F("publication__version"))
+        .order_by("-created_at", "-pk")
+    )
 
 
 def publication_listing(*, user, year: str = "", query: str = "") -> dict:
-    """The home page: latest readable version of each report, newest first."""
-    qs = latest_per_report(readable_publications(user))
+    """The home page: latest readable version of each report, newest first.
+
+    The search matches every word of the query (up to eight) in the frozen title or the
+    commentary (`Publication.search_text`, filled at approval).
+    """
+    qs = latest_per_report(readable_publications(user)).defer("snapshot")
     # Financial years (April to March) that the readable reports start in.
     years = sorted(
         {d.year if d.month >= 4 else d.year - 1 for d in qs.dates("report__period_start", "month")},
         reverse=True,
     )
-    selected_year = int(year) if year.isdigit() else None
+    year = (year or "").strip()
+    selected_year = int(year) if year.isdigit() and 1900 <= int(year) <= 2999 else None
     if selected_year:
         qs = qs.filter(
             report__period_start__gte=f"{selected_year}-04-01",
             report__period_start__lte=f"{selected_year + 1}-03-31",
         )
-    query = query.strip()[:200]
-    if query:
-        qs = qs.filter(Q(report__title__icontains=query) | Q(search_text__icontains=query))
+    query = " ".join((query or "").split())[:SEARCH_MAX_LENGTH]
+    for word in query.split()[:SEARCH_MAX_WORDS]:
+        qs = qs.filter(Q(frozen_title__icontains=word) | Q(search_text__icontains=word))
     publications = list(qs.order_by("-published_at", "-pk"))
     return {
         "publications": publications,
@@ -52,3 +136,7 @@ def publication_listing(*, user, year: str = "", query: str = "") -> dict:
         "query": query,
         "filtered": bool(selected_year or query),
     }
+
+
+def newest_version_number(report: Report) -> int | None:
+    return live_publications().filter(report=report).aggregate(n=Max("version"))["n"]

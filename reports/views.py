@@ -1,46 +1,449 @@
-"""Reader pages for published reports. Every view checks the reader's rights first."""
+"""Reader pages for published reports. Every view checks the reader's rights first.
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+Everything is served from the frozen publication: the stored body HTML (cached in the
+process by its SHA-256, since it never changes), the stored PDF, and the snapshot for
+chart data and figures. Nothing is recomputed from live data.
+
+A visitor without rights gets the sign-in page when anonymous (also for addresses that
+do not exist, so the answer never tells whether a restricted report exists) and a 404
+when signed in.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import threading
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kpis.charts import PortalLineChartView, trend_chart_data
 
 from . import access, selectors
-from .models import Report
+from .feedback import FeedbackForm, feedback_create, feedback_subjects
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = "No report here."
+WITHDRAWN_CONTENT = "This version has been withdrawn."
+PUBLIC_MAX_AGE = 600
+RESTRICTED_MAX_AGE = 300
 
 
-def _report_or_404(request, slug):
-    report = get_object_or_404(Report, slug=slug)
-    if not access.can_read_report(request.user, report):
-        if not request.user.is_authenticated:
-            # The login page, not a 404: a signed-in member may read it.
-            return None
-        raise Http404("No report here.")
-    return report
+class _Refused(Exception):
+    pass
 
 
+def _refuse(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise Http404(NOT_FOUND)
+
+
+def _publication(request, slug, version=None, *, content=True):
+    """The live version the visitor may open, or raise _Refused / Http404."""
+    publication = selectors.reader_publication(slug=slug, version=version)
+    if publication is None or not access.can_read_publication(
+        request.user, publication, latest_version=publication.latest_version
+    ):
+        raise _Refused
+    if content and not access.can_read_content(
+        request.user, publication, latest_version=publication.latest_version
+    ):
+        # The reader may see the withdrawal notice on the page, but not the content.
+        raise Http404(WITHDRAWN_CONTENT)
+    return publication
+
+
+def _cache_headers(response, publication):
+    if access.is_restricted(publication):
+        patch_cache_control(response, private=True, max_age=RESTRICTED_MAX_AGE)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    return response
+
+
+# --------------------------------------------------------------------------- frozen body
+BODY_TEMPLATE = "reports/web/body.html"
+BODY_CACHE_SIZE = 32
+
+
+class _BodyCache:
+    """The stored body HTML of recent publications, keyed by its SHA-256 (it never changes)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: str) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+body_cache = _BodyCache(BODY_CACHE_SIZE)
+
+
+def _stored_body(publication) -> str | None:
+    """The frozen web HTML from storage, checked against its checksum; None if unusable."""
+    digest = publication.html_sha256
+    if not (publication.html_file and digest):
+        return None
+    cached = body_cache.get(digest)
+    if cached is not None:
+        return cached
+    try:
+        with default_storage.open(publication.html_file, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        log.error("Frozen HTML of %s is missing from storage (%r)", publication, publication.html_file)
+        return None
+    if hashlib.sha256(data).hexdigest() != digest:
+        log.error("Frozen HTML of %s does not match its checksum: not served", publication)
+        return None
+    html = data.decode("utf-8")
+    body_cache.put(digest, html)
+    return html
+
+
+def render_body(snapshot: dict, *, draft: bool = False) -> str:
+    """The report body from a snapshot, with the renderer's context when it is available."""
+    try:
+        from .rendering import build_context
+    except ImportError:
+        context = {"snapshot": snapshot, "draft": draft}
+    else:
+        context = build_context(snapshot, draft=draft)
+    return render_to_string(BODY_TEMPLATE, context)
+
+
+def body_html(publication) -> tuple[str, dict | None]:
+    """The body to serve and the snapshot if it had to be loaded (the fallback path)."""
+    html = _stored_body(publication)
+    if html is not None:
+        return html, None
+    # Not rendered yet, or the file is lost: render the same template from the frozen
+    # snapshot (never from live data).
+    snapshot = selectors.publication_snapshot(publication)
+    return render_body(snapshot), snapshot
+
+
+# --------------------------------------------------------------------------- figures
+FIGURE_COLUMNS = (
+    "kpi_code",
+    "kpi_name",
+    "unit",
+    "period_label",
+    "period_start",
+    "period_end",
+    "value",
+    "kind",
+)
+REPORT_KEYS = ("title", "slug", "organisation", "version", "marking", "period", "comparison", "data_note")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and text.lower() not in {"nan", "inf", "-inf", "+inf", "infinity"}
+
+
+def csv_cell(value) -> str:
+    """A cell spreadsheets will not run as a formula (OWASP CSV injection); numbers stay numbers."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_STARTS) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def figures_csv(snapshot: dict) -> bytes:
+    """Every figure of the report, one row each, UTF-8 with a BOM so Excel reads the names."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(FIGURE_COLUMNS)
+    for figure in snapshot.get("figures", []):
+        writer.writerow([csv_cell(figure.get(column)) for column in FIGURE_COLUMNS])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def figures_json(snapshot: dict) -> bytes:
+    """Every figure of the report with what it is from, as frozen in the snapshot."""
+    info = snapshot.get("report", {})
+    payload = {
+        "report": {key: info.get(key) for key in REPORT_KEYS},
+        "figures": [
+            {column: figure.get(column) for column in FIGURE_COLUMNS}
+            for figure in snapshot.get("figures", [])
+        ],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- pages
 @require_GET
 def report_latest(request, slug):
-    report = _report_or_404(request, slug)
-    if report is None:
-        return redirect(f"/accounts/login/?next={request.path}")
-    publication = selectors.live_publications().filter(report=report).order_by("-version").first()
-    if publication is None:
-        raise Http404("No report here.")
-    return _render_publication(request, publication)
+    return _report_page(request, slug, None)
 
 
 @require_GET
 def report_version(request, slug, version):
-    report = _report_or_404(request, slug)
-    if report is None:
-        return redirect(f"/accounts/login/?next={request.path}")
-    publication = get_object_or_404(selectors.live_publications(), report=report, version=version)
-    return _render_publication(request, publication)
+    return _report_page(request, slug, version)
 
 
-def _render_publication(request, publication):
-    return render(
-        request,
-        "reports/report_page.html",
-        {"publication": publication, "snapshot": publication.snapshot},
+def _report_page(request, slug, version, *, form=None, status=200):
+    try:
+        publication = _publication(request, slug, version, content=False)
+    except _Refused:
+        return _refuse(request)
+    user = request.user
+    latest = publication.latest_version
+    show_content = access.can_read_content(user, publication, latest_version=latest)
+    may_comment = access.can_leave_feedback(user, publication, latest_version=latest)
+    snapshot = None
+    body = ""
+    if show_content:
+        body, snapshot = body_html(publication)
+    if may_comment and form is None:
+        snapshot = snapshot or selectors.publication_snapshot(publication)
+        form = FeedbackForm(snapshot=snapshot)
+    feedback = (
+        selectors.member_feedback(user=user, publication=publication)
+        if user.is_authenticated and user.has_perm(access.ADD_FEEDBACK)
+        else []
     )
+    if feedback:
+        snapshot = snapshot or selectors.publication_snapshot(publication)
+        anchors = {value: anchor for value, _, anchor in feedback_subjects(snapshot)}
+        for item in feedback:
+            item.anchor = anchors.get(item.about, "")
+    context = {
+        "publication": publication,
+        "report": publication.report,
+        "title": publication.frozen_title or publication.report.title,
+        "marking": publication.frozen_marking or publication.report.marking,
+        "restricted": access.is_restricted(publication),
+        "is_latest_url": version is None,
+        "superseded": access.is_superseded(publication, latest),
+        "latest_version": latest,
+        "show_content": show_content,
+        "body": body,
+        "history": selectors.publication_history(publication) if access.can_see_history(user) else [],
+        "may_comment": may_comment,
+        "form": form,
+        "feedback": feedback,
+        "has_charts": show_content and 'data-chart-url="' in body,
+    }
+    response = render(request, "reports/report_page.html", context, status=status)
+    patch_cache_control(response, private=True)
+    if context["restricted"]:
+        patch_cache_control(response, no_store=True)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request, slug, version):
+    """A panel member's comment on one version: the form alone (GET) or sending it (POST)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        publication = _publication(request, slug, version, content=False)
+    except _Refused:
+        return _refuse(request)
+    if not access.can_leave_feedback(request.user, publication, latest_version=publication.latest_version):
+        raise PermissionDenied("Only Panel members can leave feedback on a published version.")
+    snapshot = selectors.publication_snapshot(publication)
+    form = FeedbackForm(request.POST or None, snapshot=snapshot)
+    if request.method == "POST" and form.is_valid():
+        feedback_create(
+            publication=publication,
+            author=request.user,
+            text=form.cleaned_data["text"],
+            about=form.cleaned_data["about"],
+        )
+        messages.success(request, "Thank you: your comment has been sent. The answer will appear here.")
+        return redirect(publication.get_absolute_url() + "#your-feedback")
+    response = render(
+        request,
+        "reports/feedback.html",
+        {
+            "publication": publication,
+            "title": publication.frozen_title or publication.report.title,
+            "marking": publication.frozen_marking or publication.report.marking,
+            "restricted": access.is_restricted(publication),
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# --------------------------------------------------------------------------- downloads
+def _conditional(request, response_factory, *, etag: str, publication):
+    """304 when the reader already has these bytes; rights were checked before this."""
+    quoted = f'"{etag}"'
+    not_modified = get_conditional_response(request, etag=quoted)
+    response = not_modified if not_modified is not None else response_factory()
+    response["ETag"] = quoted
+    return _cache_headers(response, publication)
+
+
+def _file_name(publication, suffix: str) -> str:
+    return f"{publication.report.slug}-v{publication.version}{suffix}"
+
+
+@require_GET
+def download_pdf(request, slug, version):
+    try:
+        publication = _publication(request, slug, version)
+    except _Refused:
+        return _refuse(request)
+    if not publication.pdf_file or not default_storage.exists(publication.pdf_file):
+        log.error("PDF of %s is missing from storage (%r)", publication, publication.pdf_file)
+        raise Http404(NOT_FOUND)
+    etag = publication.pdf_sha256 or hashlib.sha256(publication.pdf_file.encode()).hexdigest()
+
+    def send():
+        return FileResponse(
+            default_storage.open(publication.pdf_file, "rb"),
+            as_attachment=True,
+            filename=_file_name(publication, ".pdf"),
+            content_type="application/pdf",
+        )
+
+    return _conditional(request, send, etag=etag, publication=publication)
+
+
+def _data_download(request, slug, version, *, build, suffix, content_type):
+    try:
+        publication = _publication(request, slug, version)
+    except _Refused:
+        return _refuse(request)
+    data = build(selectors.publication_snapshot(publication))
+    etag = hashlib.sha256(data).hexdigest()
+
+    def send():
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{_file_name(publication, suffix)}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    return _conditional(request, send, etag=etag, publication=publication)
+
+
+@require_GET
+def download_csv(request, slug, version):
+    return _data_download(
+        request, slug, version, build=figures_csv, suffix="-data.csv", content_type="text/csv; charset=utf-8"
+    )
+
+
+@require_GET
+def download_json(request, slug, version):
+    return _data_download(
+        request, slug, version, build=figures_json, suffix="-data.json", content_type="application/json"
+    )
+
+
+# --------------------------------------------------------------------------- charts
+SPC_DATASET_STYLE = {
+    "borderColor": "#6f777b",
+    "backgroundColor": "#6f777b",
+    "borderWidth": 1,
+    "pointRadius": 0,
+    "pointHitRadius": 0,
+    "fill": False,
+    "tension": 0,
+    "spanGaps": True,
+}
+SPC_LINES = (
+    # (label, keys the analysis may use, dash)
+    ("Mean", ("mean", "centre", "center"), []),
+    ("Upper control limit", ("upper", "ucl", "upper_limit", "upper_control_limit"), [2, 3]),
+    ("Lower control limit", ("lower", "lcl", "lower_limit", "lower_control_limit"), [2, 3]),
+)
+
+
+def spc_datasets(spc: dict, points: int) -> list[dict]:
+    """Thin grey Chart.js datasets for an SPC reading's mean and control limits.
+
+    Each value may be one number (a flat line) or one per month.
+    """
+    out = []
+    for label, keys, dash in SPC_LINES:
+        value = next((spc[k] for k in keys if spc.get(k) is not None), None)
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data = [None if v is None else float(v) for v in value][:points]
+        else:
+            try:
+                data = [float(value)] * points
+            except (TypeError, ValueError):
+                continue
+        out.append({"label": label, "data": data, "borderDash": dash, **SPC_DATASET_STYLE})
+    return out
+
+
+class ReportChartView(PortalLineChartView):
+    """/reports/<slug>/v<N>/charts/<code>.json: a KPI's trend as frozen in that version."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.publication = _publication(request, kwargs["slug"], kwargs["version"])
+        except _Refused:
+            return _refuse(request)
+        snapshot = selectors.publication_snapshot(self.publication)
+        self.row = next(
+            (
+                row
+                for section in snapshot.get("sections", [])
+                for row in section.get("rows", [])
+                if row["kpi"]["code"] == kwargs["code"] and row.get("trend")
+            ),
+            None,
+        )
+        if self.row is None:
+            raise Http404("No chart here.")
+        return super().get(request, *args, **kwargs)
+
+    def get_chart(self) -> dict:
+        chart = trend_chart_data(self.row["trend"])
+        spc = (self.row.get("analysis") or {}).get("spc")
+        if isinstance(spc, dict):
+            chart["data"]["datasets"].extend(spc_datasets(spc, len(self.row["trend"]["labels"])))
+        return chart
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        del response["Cache-Control"]
+        return _cache_headers(response, self.publication)
