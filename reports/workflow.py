@@ -46,10 +46,12 @@ def _check_perm(user, perm: str, action: str) -> None:
         raise PermissionDenied(NOT_ALLOWED.format(action=action))
 
 
-def _move(*, report: Report, to: str, by, action: str, comment: str = "", verb: str) -> Review:
-    """Change the status if the transition exists; record who did it and why."""
+def _move(
+    *, report: Report, to: str, by, action: str, comment: str = "", verb: str, from_states=None
+) -> Review:
+    """Change the status if this move is allowed from the current one; record who and why."""
     report = Report.objects.select_for_update().get(pk=report.pk)
-    if to not in Report.TRANSITIONS[report.status]:
+    if to not in Report.TRANSITIONS[report.status] or (from_states and report.status not in from_states):
         raise ValidationError(WRONG_STATUS.format(status=report.get_status_display().lower(), verb=verb))
     review = Review.objects.create(
         report=report, action=action, actor=by, from_status=report.status, to_status=to, comment=comment
@@ -119,6 +121,7 @@ def report_request_changes(*, report: Report, by, comment: str) -> Report:
         to=Report.Status.DRAFT,
         by=by,
         action=Review.Action.REQUEST_CHANGES,
+        from_states={Report.Status.IN_REVIEW},
         comment=comment.strip(),
         verb="sent back",
     )
@@ -299,6 +302,7 @@ def report_start_revision(*, report: Report, by, change_note: str = "") -> Repor
         to=Report.Status.DRAFT,
         by=by,
         action=Review.Action.NEW_REVISION,
+        from_states={Report.Status.PUBLISHED, Report.Status.WITHDRAWN},
         comment=change_note.strip(),
         verb="revised",
     )

@@ -1,0 +1,297 @@
+"""Staff admin for reports: editors write drafts, reviewers decide, everyone sees history.
+
+Content can be changed only while a report is a draft and only by editors; every save
+goes through `workflow` so the authors of a draft are known (they may not approve it).
+The buttons on a report (preview, submit, review, new revision, withdraw) call the
+views in `admin_views`, which call `workflow`.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import admin_views, workflow
+from .models import KpiRow, Paragraph, Publication, Report, Review, Section
+
+
+def _editable(request, report) -> bool:
+    if report is None:
+        return request.user.has_perm("reports.add_report")
+    try:
+        workflow.report_check_editable(report=report, by=request.user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+class DraftOnlyMixin:
+    """Inline and model admins whose objects belong to a report: editable only in draft."""
+
+    def _report(self, obj):
+        return obj if isinstance(obj, Report) else getattr(obj, "report", None)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not _editable(request, self._report(obj)):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and not _editable(request, self._report(obj)):
+            return False
+        return super().has_add_permission(request, *([obj] if self._takes_obj else []))
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not _editable(request, self._report(obj)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    _takes_obj = True
+
+
+class SectionInline(DraftOnlyMixin, admin.TabularInline):
+    model = Section
+    fields = ["position", "kind", "heading", "edit_link"]
+    readonly_fields = ["edit_link"]
+    extra = 0
+    show_change_link = False
+
+    @admin.display(description="Table and paragraphs")
+    def edit_link(self, obj):
+        if not obj.pk:
+            return "Save the report first"
+        url = reverse("admin:reports_section_change", args=[obj.pk])
+        counts = f"{obj.kpi_rows.count()} KPI rows, {obj.paragraphs.count()} paragraphs"
+        return format_html('<a href="{}">Edit “{}”</a> ({})', url, obj.heading, counts)
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    fields = ["created_at", "action", "actor", "from_status", "to_status", "comment"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "History of this report"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PublicationInline(admin.TabularInline):
+    model = Publication
+    fields = [
+        "version",
+        "render_status",
+        "approved_by",
+        "approved_at",
+        "published_at",
+        "withdrawn_at",
+        "link",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Published versions"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="")
+    def link(self, obj):
+        return format_html(
+            '<a href="{}">Details</a>', reverse("admin:reports_publication_change", args=[obj.pk])
+        )
+
+
+@admin.register(Report)
+class ReportAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["title", "status", "period_start", "audience", "marking", "updated_at"]
+    list_filter = ["status", "audience", "marking"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SectionInline, PublicationInline, ReviewInline]
+    _takes_obj = False
+    change_form_template = "admin/reports/report/change_form.html"
+    change_list_template = "admin/reports/report/change_list.html"
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "organisation", "audience", "marking"]}),
+        (
+            "Period",
+            {"fields": ["period_kind", "period_start", "period_end", "compare_start", "compare_end"]},
+        ),
+        (
+            "Panel meeting and contact",
+            {"fields": ["meeting_date", "contact_name", "contact_role", "contact_email", "contact_phone"]},
+        ),
+        ("Content options", {"fields": ["glossary_mode", "illustrative_note", "change_note"]}),
+    ]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("review-queue/", wrap(admin_views.review_queue), name="reports_report_queue"),
+            path("<int:pk>/preview/", wrap(admin_views.preview), name="reports_report_preview"),
+            path(
+                "<int:pk>/preview/charts/<str:code>.json",
+                wrap(admin_views.PreviewChartView.as_view()),
+                name="reports_report_preview_chart",
+            ),
+            path("<int:pk>/submit/", wrap(admin_views.submit), name="reports_report_submit"),
+            path("<int:pk>/review/", wrap(admin_views.review), name="reports_report_review"),
+            path("<int:pk>/new-revision/", wrap(admin_views.new_revision), name="reports_report_revise"),
+            path("<int:pk>/withdraw/", wrap(admin_views.withdraw), name="reports_report_withdraw"),
+            path("<int:pk>/draft-pdf/", wrap(admin_views.draft_pdf), name="reports_report_draft_pdf"),
+            path(
+                "<int:pk>/draft-sentence/<int:row_pk>/",
+                wrap(admin_views.draft_sentence),
+                name="reports_report_draft_sentence",
+            ),
+        ] + super().get_urls()
+
+    def save_model(self, request, obj, form, change):
+        try:
+            workflow.report_check_editable(report=obj, by=request.user)
+        except PermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        super().save_model(request, obj, form, change)
+        if change:
+            workflow.report_record_edit(report=obj, by=request.user)
+        else:
+            workflow.report_record_created(report=obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            workflow.report_record_edit(report=form.instance, by=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id:
+            report = self.get_object(request, object_id)
+            if report is not None:
+                extra_context.update(admin_views.report_buttons(request, report))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class KpiRowInline(DraftOnlyMixin, admin.TabularInline):
+    model = KpiRow
+    fields = ["position", "kpi", "show_chart"]
+    autocomplete_fields = ["kpi"]
+    extra = 0
+
+
+class ParagraphInline(DraftOnlyMixin, admin.StackedInline):
+    model = Paragraph
+    fields = ["position", "text"]
+    extra = 0
+
+
+@admin.register(Section)
+class SectionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ["heading", "report", "kind", "position"]
+    list_filter = ["kind", "report"]
+    search_fields = ["heading", "report__title"]
+    fields = ["report", "position", "kind", "heading", "intro"]
+    inlines = [KpiRowInline, ParagraphInline]
+    _takes_obj = False
+
+    def get_model_perms(self, request):
+        return {}  # reached through its report, not from the admin index
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["report"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        workflow.report_check_editable(report=obj.report, by=request.user)
+        super().save_model(request, obj, form, change)
+        workflow.report_record_edit(report=obj.report, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            workflow.report_record_edit(report=form.instance.report, by=request.user)
+
+    def response_change(self, request, obj):
+        if "_continue" not in request.POST and "_addanother" not in request.POST:
+            return admin_views.redirect_to_report(obj.report)
+        return super().response_change(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id:
+            section = self.get_object(request, object_id)
+            if section is not None:
+                extra_context["draft_sentences"] = admin_views.section_draft_sentences(request, section)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = [
+        "report",
+        "version",
+        "render_status",
+        "render_attempts",
+        "approved_at",
+        "published_at",
+        "short_error",
+    ]
+    list_filter = ["render_status"]
+    fields = [
+        "report",
+        "version",
+        "render_status",
+        "render_error",
+        "render_attempts",
+        "approved_by",
+        "approved_at",
+        "publish_at",
+        "rendered_at",
+        "published_at",
+        "pdf_pages",
+        "pdf_sha256",
+        "html_sha256",
+        "change_note",
+        "withdrawn_at",
+        "withdrawn_reason",
+    ]
+    readonly_fields = fields
+    actions = ["render_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Error")
+    def short_error(self, obj):
+        return (obj.render_error or "")[:80]
+
+    @admin.action(description="Render again", permissions=["render"])
+    def render_again(self, request, queryset):
+        done = 0
+        for publication in queryset:
+            try:
+                workflow.publication_render_again(publication=publication, by=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request,
+                    f"{publication}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
+                    messages.ERROR,
+                )
+        if done:
+            self.message_user(request, f"Rendering queued again for {done} version(s).", messages.SUCCESS)
+
+    def has_render_permission(self, request):
+        return request.user.has_perm("reports.render_publication")

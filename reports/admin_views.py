@@ -1,0 +1,317 @@
+"""Admin screens beyond the change form: preview, review, and the workflow buttons.
+
+Each view checks the user's rights (through `workflow`), calls one workflow function and
+redirects with a message. They are wrapped by `admin_site.admin_view`, so only active
+staff reach them at all.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kpis.charts import PortalLineChartView, trend_chart_data
+
+from . import workflow
+from .models import KpiRow, Paragraph, Publication, Report, Section
+from .snapshot import build_snapshot
+
+
+def redirect_to_report(report):
+    return redirect(reverse("admin:reports_report_change", args=[report.pk]))
+
+
+def _errors(exc) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def _report_for_staff(request, pk, perm="reports.view_report") -> Report:
+    report = get_object_or_404(Report, pk=pk)
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    return report
+
+
+def report_buttons(request, report) -> dict:
+    """Which workflow buttons the change form shows this user."""
+    user = request.user
+    is_author = workflow._is_author(report, user)
+    status = report.status
+    return {
+        "report": report,
+        "can_preview": user.has_perm("reports.view_report"),
+        "can_submit": status == Report.Status.DRAFT and user.has_perm("reports.submit_report"),
+        "can_review": status == Report.Status.IN_REVIEW and user.has_perm("reports.review_report"),
+        "is_author": is_author,
+        "can_revise": status in (Report.Status.PUBLISHED, Report.Status.WITHDRAWN)
+        and user.has_perm("reports.start_revision"),
+        "can_withdraw": status == Report.Status.PUBLISHED and user.has_perm("reports.withdraw_report"),
+        "can_draft_pdf": user.has_perm("reports.view_report"),
+        "latest_publication": report.publications.order_by("-version").first(),
+    }
+
+
+# --------------------------------------------------------------------------- preview
+def _preview_context(request, report, snapshot=None) -> dict:
+    from .rendering import build_context
+
+    snapshot = snapshot or build_snapshot(report)
+    context = build_context(snapshot, draft=True)
+    context["chart_url_for"] = lambda code: reverse(
+        "admin:reports_report_preview_chart", args=[report.pk, code]
+    )
+    context["chart_base_url"] = reverse("admin:reports_report_preview", args=[report.pk]) + "charts/"
+    return context
+
+
+def preview(request, pk):
+    """The draft exactly as readers will see it, with a DRAFT banner."""
+    report = _report_for_staff(request, pk)
+    context = _preview_context(request, report)
+    context.update({"report": report, "is_preview": True})
+    return render(request, "reports/admin/preview.html", context)
+
+
+class PreviewChartView(PortalLineChartView):
+    """Chart.js data for the preview, from the live (not yet frozen) figures."""
+
+    def get(self, request, *args, **kwargs):
+        if not (
+            request.user.is_active and request.user.is_staff and request.user.has_perm("reports.view_report")
+        ):
+            raise PermissionDenied
+        report = get_object_or_404(Report, pk=kwargs["pk"])
+        snapshot = build_snapshot(report)
+        for section in snapshot["sections"]:
+            for row in section["rows"]:
+                if row["kpi"]["code"] == kwargs["code"]:
+                    self.row = row
+                    return super().get(request, *args, **kwargs)
+        raise Http404("No such KPI in this report.")
+
+    def get_chart(self):
+        return trend_chart_data(self.row["trend"])
+
+
+# --------------------------------------------------------------------------- workflow buttons
+@require_POST
+def submit(request, pk):
+    report = get_object_or_404(Report, pk=pk)
+    try:
+        workflow.report_submit(report=report, by=request.user, comment=request.POST.get("comment", ""))
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, f"“{report.title}” is submitted for review. Reviewers have been told.")
+    return redirect_to_report(report)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve and publish"), ("request_changes", "Send back for changes")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Required when sending back, or when approving with flagged figures.",
+    )
+    publish_at = forms.DateTimeField(
+        required=False,
+        help_text="Leave blank to publish as soon as it is rendered. Format: 2019-06-21 09:00.",
+    )
+
+
+def _checker_findings(snapshot):
+    try:
+        from .checker import check_snapshot
+    except ImportError:
+        return None
+    return check_snapshot(snapshot)
+
+
+def _changes(report, snapshot):
+    latest = report.publications.filter(published_at__isnull=False).order_by("-version").first()
+    if latest is None:
+        return None, None
+    try:
+        from .changes import diff_snapshots
+    except ImportError:
+        return latest, None
+    return latest, diff_snapshots(latest.snapshot, snapshot)
+
+
+def review(request, pk):
+    """The reviewer's page: what will be published, what changed, what the checker found."""
+    report = _report_for_staff(request, pk)
+    snapshot = build_snapshot(report)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
+            try:
+                if decision == "approve":
+                    publication = workflow.report_approve(
+                        report=report,
+                        by=request.user,
+                        comment=comment,
+                        publish_at=form.cleaned_data["publish_at"],
+                    )
+                    if getattr(publication, "render_delayed", False):
+                        messages.warning(request, workflow.RENDER_DELAYED)
+                    else:
+                        messages.success(
+                            request,
+                            f"Approved. Version {publication.version} is being rendered and published.",
+                        )
+                else:
+                    workflow.report_request_changes(report=report, by=request.user, comment=comment)
+                    messages.success(request, "Sent back to the editors with your comment.")
+                return redirect_to_report(report)
+            except (PermissionDenied, ValidationError) as exc:
+                form.add_error(None, _errors(exc))
+    latest, changes = _changes(report, snapshot)
+    findings = _checker_findings(snapshot)
+    context = {
+        **_preview_context(request, report, snapshot),
+        "report": report,
+        "form": form,
+        "findings": findings,
+        "flagged": [f for f in (findings or []) if getattr(f, "status", "") in ("mismatch", "period")],
+        "latest_publication": latest,
+        "changes": changes,
+        "is_author": workflow._is_author(report, request.user),
+        "can_review": report.status == Report.Status.IN_REVIEW
+        and request.user.has_perm("reports.review_report"),
+        "title": f"Review “{report.title}”",
+        "opts": Report._meta,
+    }
+    return render(request, "reports/admin/review.html", context)
+
+
+@require_POST
+def new_revision(request, pk):
+    report = get_object_or_404(Report, pk=pk)
+    try:
+        workflow.report_start_revision(
+            report=report, by=request.user, change_note=request.POST.get("change_note", "")
+        )
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(
+            request,
+            "A new revision is open as a draft. The published version stays as it is until "
+            "the revision is approved.",
+        )
+    return redirect_to_report(report)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), help_text="Readers will see this reason."
+    )
+
+
+def withdraw(request, pk):
+    report = get_object_or_404(Report, pk=pk)
+    if not request.user.has_perm("reports.withdraw_report"):
+        raise PermissionDenied
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.report_withdraw(report=report, by=request.user, reason=form.cleaned_data["reason"])
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, "The report is withdrawn; readers see your reason.")
+            return redirect_to_report(report)
+    return render(
+        request,
+        "reports/admin/withdraw.html",
+        {"report": report, "form": form, "title": f"Withdraw “{report.title}”", "opts": Report._meta},
+    )
+
+
+def draft_pdf(request, pk):
+    """A watermarked DRAFT PDF of the current draft, for staff."""
+    report = _report_for_staff(request, pk)
+    from .rendering import render_draft_pdf
+
+    pdf = render_draft_pdf(report)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{report.slug}-DRAFT-{stamp}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def review_queue(request):
+    """Reports waiting for a decision; the user's own work is shown but cannot be approved."""
+    if not request.user.has_perm("reports.view_report"):
+        raise PermissionDenied
+    reports = Report.objects.filter(status=Report.Status.IN_REVIEW).select_related("submitted_by")
+    rows = [{"report": r, "own": workflow._is_author(r, request.user)} for r in reports]
+    failed = Publication.objects.filter(render_status=Publication.RenderStatus.FAILED).select_related(
+        "report"
+    )
+    return render(
+        request,
+        "reports/admin/queue.html",
+        {"rows": rows, "failed": failed, "title": "Review queue", "opts": Report._meta},
+    )
+
+
+# --------------------------------------------------------------------------- drafted sentences
+def section_draft_sentences(request, section) -> list[dict]:
+    """One drafted sentence per KPI row of a performance section (empty if no drafting)."""
+    if section.kind != Section.Kind.PERFORMANCE:
+        return []
+    try:
+        from .drafting import draft_sentence
+    except ImportError:
+        return []
+    snapshot = build_snapshot(section.report)
+    rows_by_code = {row["kpi"]["code"]: row for s in snapshot["sections"] for row in s["rows"]}
+    out = []
+    for kpi_row in section.kpi_rows.select_related("kpi"):
+        row = rows_by_code.get(kpi_row.kpi.code)
+        if row:
+            out.append(
+                {
+                    "row": kpi_row,
+                    "sentence": draft_sentence(row),
+                    "url": reverse(
+                        "admin:reports_report_draft_sentence", args=[section.report_id, kpi_row.pk]
+                    ),
+                }
+            )
+    return out
+
+
+@require_POST
+def draft_sentence(request, pk, row_pk):
+    """Insert the drafted sentence as a new paragraph at the end of the section."""
+    report = get_object_or_404(Report, pk=pk)
+    kpi_row = get_object_or_404(KpiRow, pk=row_pk, section__report=report)
+    try:
+        workflow.report_check_editable(report=report, by=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, _errors(exc))
+        return redirect_to_report(report)
+    sentences = {d["row"].pk: d["sentence"] for d in section_draft_sentences(request, kpi_row.section)}
+    text = sentences.get(kpi_row.pk)
+    if not text:
+        messages.error(request, "No sentence could be drafted for this KPI.")
+    else:
+        last = kpi_row.section.paragraphs.order_by("-position").first()
+        Paragraph.objects.create(
+            section=kpi_row.section, text=text, position=(last.position + 10) if last else 10
+        )
+        workflow.report_record_edit(report=report, by=request.user)
+        messages.success(request, "Drafted sentence added as the last paragraph; edit it as you wish.")
+    return redirect(reverse("admin:reports_section_change", args=[kpi_row.section_id]))
