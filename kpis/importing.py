@@ -807,7 +807,10 @@ def spreadsheet_import(
         return _finish(outcome, problems)
     header_row, headers = data.rows[header_at]
     body = [(n, cells) for n, cells in data.rows[header_at + 1 :] if any(_filled(c) for c in cells)]
-    columns = _detect_layout(headers, problems, header_row)
+    from .peer_import import PEER_LAYOUTS, PeerFigureImport, detect_peer_layout  # peer figures (issue 9)
+
+    columns = detect_peer_layout(headers, problems, header_row)
+    columns = columns or _detect_layout(headers, problems, header_row)
     _check_merged(data, header_row, problems)
     if columns is None:
         return _finish(outcome, problems)
@@ -825,6 +828,8 @@ def spreadsheet_import(
 
     if columns.layout == CATALOGUE:
         handler = _CatalogueImport
+    elif columns.layout in PEER_LAYOUTS:
+        handler = PeerFigureImport
     else:
         handler = _ObservationImport
     plan = handler.plan(body=body, headers=headers, columns=columns, problems=problems)
