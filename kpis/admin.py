@@ -11,3 +11,6 @@ class KpiAdmin(admin.ModelAdmin):
     list_filter = ("category", "unit", "aggregation", "good_direction")
     search_fields = ("code", "name", "category")
     filter_horizontal = ("glossary_terms",)
+
+
+from . import admin_peers  # noqa: E402, F401  forces, peer groups and populations (issue 9)

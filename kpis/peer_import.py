@@ -170,7 +170,7 @@ def detect_peer_layout(headers: list, problems: _Problems, header_row: int) -> P
     for pos, text in others:
         org_id = orgs.by_key.get(text.lower())
         if org_id is None:
-            labels = list({label.lower(): label for label in reversed(orgs.labels)}.values())
+            labels = list({label.lower(): label for label in orgs.labels}.values())  # names win
             near = difflib.get_close_matches(text, labels, n=3, cutoff=0.6)
             message = (
                 UNKNOWN_ORGANISATION_SUGGEST.format(text=text, suggestions=", ".join(f"'{n}'" for n in near))

@@ -1,0 +1,55 @@
+"""Staff admin for forces, peer groups and populations, with spreadsheet import (issue 9).
+
+Imported from kpis/admin.py. Editors keep the Most Similar Forces, regional and national
+groups here; a report's KPI row then names a group to show the force's rank within it.
+Import needs the model's change permission, export its view permission (settings).
+"""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin, ImportMixin
+
+from .models import Organisation, PeerGroup, Population
+from .resources_peers import OrganisationResource, PeerMembershipResource, PopulationResource
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ImportExportModelAdmin):
+    resource_classes = [OrganisationResource]
+    list_display = ("name", "code", "is_home")
+    list_filter = ("is_home",)
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+    def get_readonly_fields(self, request, obj=None):
+        # Which force the portal reports on is a set-up decision, not an everyday edit.
+        if request.user.is_superuser:
+            return ()
+        return ("is_home",)
+
+
+@admin.register(PeerGroup)
+class PeerGroupAdmin(ImportMixin, admin.ModelAdmin):
+    resource_classes = [PeerMembershipResource]
+    list_display = ("name", "kind", "member_count")
+    list_filter = ("kind",)
+    search_fields = ("name", "members__name")
+    filter_horizontal = ("members",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_member_count=Count("members", distinct=True))
+
+    @admin.display(description=_("members"), ordering="_member_count")
+    def member_count(self, obj) -> int:
+        return obj._member_count
+
+
+@admin.register(Population)
+class PopulationAdmin(ImportExportModelAdmin):
+    resource_classes = [PopulationResource]
+    list_display = ("organisation", "year", "population", "source")
+    list_filter = ("year",)
+    search_fields = ("organisation__name", "organisation__code")
+    list_select_related = ("organisation",)
+    autocomplete_fields = ("organisation",)
