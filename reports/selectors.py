@@ -42,8 +42,8 @@ def _restricted_q() -> Q:
     return (
         Q(report__audience=Report.Audience.PANEL)
         | Q(report__marking=Report.Marking.OFFICIAL_SENSITIVE)
-        | Q(frozen_audience=Report.Audience.PANEL)
-        | Q(frozen_marking=Report.Marking.OFFICIAL_SENSITIVE)
+        | Q(snapshot__report__audience=Report.Audience.PANEL)
+        | Q(snapshot__report__marking=Report.Marking.OFFICIAL_SENSITIVE)
     )
 
 
@@ -127,7 +127,7 @@ def publication_listing(*, user, year: str = "", query: str = "") -> dict:
         )
     query = " ".join((query or "").split())[:SEARCH_MAX_LENGTH]
     for word in query.split()[:SEARCH_MAX_WORDS]:
-        qs = qs.filter(Q(frozen_title__icontains=word) | Q(search_text__icontains=word))
+        qs = qs.filter(Q(snapshot__report__title__icontains=word) | Q(search_text__icontains=word))
     publications = list(qs.order_by("-published_at", "-pk"))
     return {
         "publications": publications,
