@@ -1,0 +1,336 @@
+"""The commentary checker: figure extraction on real sentences, and the whole reference report."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from kpis.comparison import compare_values
+from kpis.periods import Period
+from kpis.series import PeriodValue
+from reports.checker import NO_SOURCE, check_paragraph, check_snapshot, extract_figures, findings_by_paragraph
+
+from .fixtures.reference import reference_snapshot
+
+FY18, FY17 = Period.financial_year(2018), Period.financial_year(2017)
+
+
+def row(code, name, previous, current, *, unit="count", decimals=0, months=12):
+    def pv(period, value):
+        v = None if value is None else Decimal(str(value))
+        return PeriodValue(
+            period, v, months, months if v is not None else 0, "months" if v is not None else "none"
+        )
+
+    comparison = compare_values(pv(FY18, current), pv(FY17, previous), unit=unit, decimals=decimals)
+    return {
+        "kpi": {"code": code, "name": name, "unit": unit, "decimals": decimals},
+        "comparison": comparison.as_dict(),
+    }
+
+
+ALL_CRIME = row("3.1", "All Crime", 84_760, 92_924)
+
+
+def check(text, rows=(ALL_CRIME,), period=FY18, comparison=FY17):
+    return check_paragraph(
+        text, section_rows=list(rows), report_period=period.as_dict(), comparison_period=comparison.as_dict()
+    )
+
+
+def by_text(findings):
+    return {f.text: f for f in findings}
+
+
+# --------------------------------------------------------------------------- extraction
+def figures_of(text):
+    return [(f.kind, f.text) for f in extract_figures(text)]
+
+
+def test_extraction_of_paragraph_1_1_skips_the_phone_number_and_reads_the_qualifier():
+    text = (
+        "The Contact Management Department (CMD) has dealt with an increase in 999 calls in excess of "
+        "over of 11,000 calls throughout the 18/19 financial year compared to the 17/18 year. The average "
+        "time to answer a 999 call for the 18/19 financial year is 5 seconds with an average call length "
+        "lasting 8 minutes 54 seconds."
+    )
+    figures = extract_figures(text)
+    assert [(f.kind, f.text) for f in figures] == [
+        ("count", "11,000"),
+        ("period", "18/19"),
+        ("period", "17/18"),
+        ("period", "18/19"),
+        ("duration", "5 seconds"),
+        ("duration", "8 minutes 54 seconds"),
+    ]
+    assert figures[0].qualifier == "over" and figures[0].value == 11_000
+    assert figures[1].period == (date(2018, 4, 1), date(2019, 3, 31))
+    assert figures[5].value == 8 * 60 + 54
+
+
+def test_extraction_of_changes_signs_grades_and_durations_in_2_1():
+    text = (
+        "CMD created 11,534 fewer incidents in comparison to the previous year. The number of Grade 2 "
+        "Emergency incidents (those requiring attendance within two hours) have reduced by 2% (-1,043 "
+        "incidents). The number of Grade 1 Priority incidents (those requiring a police attendance within "
+        "15 minutes) have increased by 0.3% (98 incidents) when compared with the previous financial year."
+    )
+    figures = extract_figures(text)
+    assert [(f.kind, f.text) for f in figures] == [
+        ("change", "11,534"),
+        ("percent", "2%"),
+        ("change", "-1,043"),
+        ("duration", "15 minutes"),
+        ("percent", "0.3%"),
+        ("count", "98"),
+    ]
+    assert figures[2].sign == -1 and figures[2].value == 1043
+    assert figures[4].decimals == 1
+    assert figures[3].value == 900
+
+
+def test_extraction_of_money_in_3_5_and_3_6():
+    text = (
+        "In May 2019 it was confirmed that £1.4 million would be available. The PCC has made available £100k "
+        "from reserves. 10 projects were funded with the total expenditure of a little over £100,000 "
+        "(£107,020.62)."
+    )
+    money = {f.text: f for f in extract_figures(text) if f.kind == "money"}
+    assert money["£1.4 million"].value == 1_400_000
+    assert Decimal(100_000) in money["£1.4 million"].units  # written to the nearest £0.1 million
+    assert money["£100k"].value == 100_000
+    assert money["£100,000"].qualifier == "over"
+    assert money["£107,020.62"].value == Decimal("107020.62") and money["£107,020.62"].decimals == 2
+
+
+def test_extraction_of_periods_ranges_quarters_and_as_at_dates():
+    text = (
+        "For the period January 18 - December 18, the force is currently recording a confidence level "
+        "of 72%. "
+        "The public confidence level has reduced by -4.6 percentage points when compared to the Jan 17 – "
+        "Dec 17 period. The volume recorded in Quarter 3 and Quarter 4 of 18/19 fell; Q4 2018/19 against "
+        "Q4 of 17/18. ASB satisfaction has decreased to 70.2% as at the end of March 2018, no change since "
+        "2015. IOM, as at 31st March 2019, manages 347 offenders; the New Zealand shooting was on the "
+        "15th March."
+    )
+    figures = {f.text: f for f in extract_figures(text)}
+    assert figures["January 18 - December 18"].period == (date(2018, 1, 1), date(2018, 12, 31))
+    assert figures["Jan 17 – Dec 17"].period == (date(2017, 1, 1), date(2017, 12, 31))
+    assert figures["-4.6 percentage points"].kind == "points" and figures["-4.6 percentage points"].sign == -1
+    assert figures["Quarter 3"].period == (date(2018, 10, 1), date(2018, 12, 31))
+    assert figures["Quarter 4 of 18/19"].period == (date(2019, 1, 1), date(2019, 3, 31))
+    assert figures["Q4 2018/19"].period == (date(2019, 1, 1), date(2019, 3, 31))
+    assert figures["Q4 of 17/18"].period == (date(2018, 1, 1), date(2018, 3, 31))
+    as_at = figures["as at the end of March 2018"]
+    assert as_at.as_at and as_at.period == (date(2018, 3, 31), date(2018, 3, 31))
+    assert figures["as at 31st March 2019"].period == (date(2019, 3, 31), date(2019, 3, 31))
+    assert figures["2015"].kind == "year"
+    assert "15th March" not in figures and "15" not in figures  # a day of the month, not a figure
+    assert figures["347"].kind == "count"
+
+
+def test_a_range_of_numbers_is_not_a_negative_change():
+    figures = extract_figures("there are around 100-120 high risk Domestic Abuse cases")
+    assert [(f.kind, f.text, f.sign) for f in figures] == [("count", "100", 0), ("count", "120", 0)]
+
+
+def test_ranks_and_percent_signs_in_3_1():
+    text = "this represents a +9.6% increase. Leicestershire is ranked 21st (where 1st is the largest)."
+    assert figures_of(text) == [("percent", "+9.6%"), ("rank", "21st"), ("rank", "1st")]
+    assert extract_figures(text)[0].sign == 1
+
+
+def test_text_without_figures_gives_nothing():
+    assert extract_figures("") == []
+    assert check("The Panel is recommended to discuss and note the contents of the report.") == []
+
+
+# --------------------------------------------------------------------------- matching
+def test_a_percentage_at_finer_precision_agrees_and_says_what_the_table_shows():
+    found = by_text(check("The force recorded an additional 8,164 crimes, this represents a +9.6% increase."))
+    assert found["8,164"].status == "match" and found["8,164"].kpi_code == "3.1"
+    assert found["+9.6%"].status == "match"
+    assert found["+9.6%"].data_value == "+10%"
+    assert found["+9.6%"].message == (
+        "The table shows +10% (8,164 / 84,760 = +9.63%); +9.6% agrees at one decimal place."
+    )
+
+
+def test_a_percentage_that_disagrees_with_its_change_is_a_mismatch():
+    found = by_text(check("The force recorded an additional 8,164 crimes, a +9% increase."))
+    assert found["+9%"].status == "mismatch"
+    assert found["+9%"].message == "The table shows +10% (8,164 / 84,760 = +9.63%); the text says +9%."
+    assert found["+9%"].flagged
+
+
+def test_a_change_in_the_wrong_direction_is_a_mismatch():
+    found = by_text(check("All crime reduced by 8,164 offences compared with 2017/18."))
+    assert found["8,164"].status == "mismatch"
+    assert found["8,164"].message == "The table shows +8,164, a rise; the text describes a fall."
+
+
+def test_a_near_miss_count_is_not_passed():
+    found = by_text(check("The force recorded an additional 8,146 crimes."))
+    assert found["8,146"].status == "unchecked"
+    assert found["8,146"].message == NO_SOURCE
+
+
+def test_qualifiers_give_bounds_and_rounding():
+    calls = row("1.2", "Number of 101 Calls", 501_342, 383_000)
+    found = by_text(check("101 demand has reduced by over 100,000 calls.", rows=[calls]))
+    assert found["100,000"].status == "match"
+    assert by_text(check("101 demand has reduced by over 200,000 calls.", rows=[calls]))[
+        "200,000"
+    ].status == ("unchecked")
+    assert by_text(check("The force received approximately 380,000 calls.", rows=[calls]))[
+        "380,000"
+    ].status == ("match")
+    # without a qualifier a round number must be exact
+    assert by_text(check("The force received 380,000 calls.", rows=[calls]))["380,000"].status == "unchecked"
+
+
+def test_another_measures_percentage_is_not_matched_to_the_table():
+    # 3.8: hate crime +10% beside its own count: not All Crime's +10%
+    found = by_text(check("Hate crime offences have increased by 152 offences (+10%) when compared."))
+    assert found["+10%"].status == "unchecked"
+
+
+def test_percent_kpis_points_money_and_durations_match_their_rows():
+    confidence = row("4.2", "Public confidence", "76.6", "72.0", unit="percent", decimals=1)
+    money = row("3.6", "Knife crime fund spent", "0", "107020.62", unit="currency", decimals=2)
+    answer = row("1.3", "Average time to answer 101", "80", "74", unit="seconds")
+    text = (
+        "Confidence is 72%, down -4.6 percentage points. The fund spent £107,020.62. "
+        "The average time to answer a 101 call was 1 minute 14 seconds."
+    )
+    found = by_text(check(text, rows=[confidence, money, answer]))
+    assert found["72%"].status == "match" and found["72%"].kpi_code == "4.2"
+    assert found["-4.6 percentage points"].status == "match"
+    assert found["£107,020.62"].status == "match" and found["£107,020.62"].kpi_code == "3.6"
+    assert found["1 minute 14 seconds"].status == "match" and found["1 minute 14 seconds"].kpi_code == "1.3"
+
+
+def test_missing_figures_leave_everything_unchecked():
+    empty = row("3.1", "All Crime", None, None)
+    found = check("The force recorded an additional 8,164 crimes, a +9.6% increase.", rows=[empty])
+    assert {f.status for f in found} == {"unchecked"}
+
+
+def test_the_same_quarter_in_a_quarterly_report_is_fine():
+    q3, q3_before = Period.quarter(2018, 3), Period.quarter(2017, 3)
+    found = check(
+        "Crime rose compared to the same quarter of the previous year.", period=q3, comparison=q3_before
+    )
+    assert [f.status for f in found] == []
+    found = check("Crime rose compared to the same quarter of the previous year.")
+    assert [f.status for f in found] == ["period"]
+
+
+def test_a_financial_year_the_report_does_not_cover_is_flagged():
+    found = by_text(check("In 2016/17 there were more."))
+    assert found["2016/17"].status == "period"
+    assert found["2016/17"].message == "2016/17 is not a period of this report (2018/19 against 2017/18)."
+
+
+def test_html_only_paragraphs_are_read_as_text():
+    snapshot = {
+        "report": {"period": FY18.as_dict(), "comparison": FY17.as_dict()},
+        "sections": [
+            {
+                "kind": "performance",
+                "rows": [ALL_CRIME],
+                "paragraphs": [{"number": "3.1", "html": "<p>+8,164 <em>crimes</em></p>"}],
+            },
+            {"kind": "glossary", "paragraphs": [{"number": "x", "text": "2016/17"}]},
+        ],
+    }
+    findings = check_snapshot(snapshot)
+    assert [(f.paragraph, f.text, f.status) for f in findings] == [("3.1", "+8,164", "match")]
+
+
+# --------------------------------------------------------------------------- the reference report
+@pytest.fixture(scope="module")
+def reference_findings():
+    return check_snapshot(reference_snapshot())
+
+
+def find(findings, paragraph, text):
+    matches = [f for f in findings if f.paragraph == paragraph and f.text == text]
+    assert matches, f"{text!r} not found in {paragraph}"
+    return matches[0]
+
+
+def test_reference_flags_exactly_the_known_disagreements(reference_findings):
+    flagged = {(f.paragraph, f.text, f.status) for f in reference_findings if f.flagged}
+    assert flagged == {
+        ("3.1", "the same quarter", "period"),
+        ("4.4", "as at the end of March 2018", "period"),
+        ("3.11", "62%", "unchecked"),
+    }
+
+
+def test_reference_3_1_says_same_quarter_for_a_whole_year(reference_findings):
+    same = find(reference_findings, "3.1", "the same quarter")
+    assert same.message == (
+        "The report compares 2018/19 with 2017/18, whole periods of 12 months; “the same quarter” does not "
+        "describe them."
+    )
+
+
+def test_reference_3_1_percentage_agrees_at_a_different_precision(reference_findings):
+    pct = find(reference_findings, "3.1", "+9.6%")
+    assert (pct.status, pct.kpi_code, pct.data_value) == ("match", "3.1", "+10%")
+    assert "The table shows +10%" in pct.message and "one decimal place" in pct.message
+
+
+def test_reference_4_4_as_at_date_is_outside_the_report(reference_findings):
+    as_at = find(reference_findings, "4.4", "as at the end of March 2018")
+    assert as_at.status == "period"
+    assert as_at.message == (
+        "“as at the end of March 2018” is outside the report period 2018/19 (April 2018 – March 2019). "
+        "It is the end of 2017/18; did you mean March 2019?"
+    )
+
+
+def test_reference_3_11_unsigned_percentage_is_questioned_honestly(reference_findings):
+    pct = find(reference_findings, "3.11", "62%")
+    # There is no CSE row in the table: the checker cannot say the figure is wrong, only that
+    # it is ambiguous, and what each reading would imply.
+    assert pct.status == "unchecked" and pct.kpi_code == ""
+    assert "no sign" in pct.warning and "(-30%)" in pct.warning
+    assert "61 implies 98–99 before and 37–38 after" in pct.warning  # 61/98 = 62.2%, 61/99 = 61.6%
+    assert "159–162 before" in pct.warning  # 61/159 = 38.4%, 61/162 = 37.7% -> 62% left
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "text", "code"),
+    [
+        ("1.1", "11,000", "1.1"),  # "in excess of over of 11,000": 11,643 is over 11,000
+        ("1.3", "100,000", "1.2"),  # "reduced by over 100,000": -118,342
+        ("2.1", "11,534", "2.1"),
+        ("3.1", "8,164", "3.1"),
+        ("4.1", "2%", "4.1"),  # -221 / 10,806 = -2.05%
+        ("5.1", "83%", "5.1"),  # +1,684 / 2,032 = +82.87%
+        ("5.1", "140", "5.1"),  # "approximately 140 … every month": 1,684 / 12 = 140.3
+        ("5.1", "310", "5.1"),  # "around 310 … per month": 3,716 / 12 = 309.7
+    ],
+)
+def test_reference_figures_that_agree_with_the_tables_pass(reference_findings, paragraph, text, code):
+    finding = find(reference_findings, paragraph, text)
+    assert (finding.status, finding.kpi_code) == ("match", code)
+
+
+def test_reference_periods_of_the_report_pass(reference_findings):
+    assert find(reference_findings, "1", "1 April 2018 to 31 March 2019").status == "match"
+    assert find(reference_findings, "3.11", "Q4 of 17/18").status == "match"
+    assert find(reference_findings, "5.3", "as at 31st March 2019").status == "match"
+    assert find(reference_findings, "3.5", "May 2019").status == "unchecked"  # an event after the period
+
+
+def test_findings_group_by_paragraph(reference_findings):
+    groups = findings_by_paragraph(reference_findings)
+    numbers = [g["number"] for g in groups]
+    assert numbers[:3] == ["1", "1.1", "1.2"]
+    assert [f.text for f in next(g for g in groups if g["number"] == "4.4")["flagged"]] == [
+        "as at the end of March 2018"
+    ]
