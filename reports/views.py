@@ -27,7 +27,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kpis.charts import PortalLineChartView, trend_chart_data
 
@@ -209,12 +209,12 @@ def figures_json(snapshot: dict) -> bytes:
 
 
 # --------------------------------------------------------------------------- pages
-@require_GET
+@require_safe
 def report_latest(request, slug):
     return _report_page(request, slug, None)
 
 
-@require_GET
+@require_safe
 def report_version(request, slug, version):
     return _report_page(request, slug, version)
 
@@ -321,7 +321,7 @@ def _file_name(publication, suffix: str) -> str:
     return f"{publication.report.slug}-v{publication.version}{suffix}"
 
 
-@require_GET
+@require_safe
 def download_pdf(request, slug, version):
     try:
         publication = _publication(request, slug, version)
@@ -360,14 +360,14 @@ def _data_download(request, slug, version, *, build, suffix, content_type):
     return _conditional(request, send, etag=etag, publication=publication)
 
 
-@require_GET
+@require_safe
 def download_csv(request, slug, version):
     return _data_download(
         request, slug, version, build=figures_csv, suffix="-data.csv", content_type="text/csv; charset=utf-8"
     )
 
 
-@require_GET
+@require_safe
 def download_json(request, slug, version):
     return _data_download(
         request, slug, version, build=figures_json, suffix="-data.json", content_type="application/json"
