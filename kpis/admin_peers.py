@@ -9,13 +9,20 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin, ImportMixin
+from import_export.formats.base_formats import CSV, ODS, XLSX
 
 from .models import Organisation, PeerGroup, Population
 from .resources_peers import OrganisationResource, PeerMembershipResource, PopulationResource
 
+# The formats the import screens offer: no legacy .xls, no JSON/YAML/HTML.
+IMPORT_FORMATS = [CSV, XLSX, ODS]
+EXPORT_FORMATS = [CSV, XLSX]
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(ImportExportModelAdmin):
+    import_formats = IMPORT_FORMATS
+    export_formats = EXPORT_FORMATS
     resource_classes = [OrganisationResource]
     list_display = ("name", "code", "is_home")
     list_filter = ("is_home",)
@@ -31,6 +38,7 @@ class OrganisationAdmin(ImportExportModelAdmin):
 
 @admin.register(PeerGroup)
 class PeerGroupAdmin(ImportMixin, admin.ModelAdmin):
+    import_formats = IMPORT_FORMATS
     resource_classes = [PeerMembershipResource]
     list_display = ("name", "kind", "member_count")
     list_filter = ("kind",)
@@ -47,6 +55,8 @@ class PeerGroupAdmin(ImportMixin, admin.ModelAdmin):
 
 @admin.register(Population)
 class PopulationAdmin(ImportExportModelAdmin):
+    import_formats = IMPORT_FORMATS
+    export_formats = EXPORT_FORMATS
     resource_classes = [PopulationResource]
     list_display = ("organisation", "year", "population", "source")
     list_filter = ("year",)

@@ -13,6 +13,7 @@ names the nearest known forces, never a new force made from a typo.
 """
 
 import difflib
+import re
 
 from django.db.models import Q
 from import_export import fields, resources, widgets
@@ -26,6 +27,24 @@ EMPTY_GROUP = "The group is empty."
 BAD_KIND = "'{text}' is not a kind of peer group: use msf, region or national."
 BAD_YEAR = "'{text}' is not a year between 1990 and 2100."
 BAD_POPULATION = "'{text}' is not a population (a whole number above zero)."
+
+# A cell a spreadsheet would run as a formula when the export is opened.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula, prefixed with ' so it stays text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+class SafeExportMixin:
+    """Exports every cell neutralised (a force named '=HYPERLINK(…)' stays text)."""
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralise(super().export_field(field, instance, **kwargs))
 
 
 def find_organisation(text: str) -> Organisation:
@@ -74,7 +93,7 @@ class PeerGroupWidget(widgets.ForeignKeyWidget):
         return PeerGroup.objects.create(name=name, kind=kind)
 
 
-class OrganisationResource(resources.ModelResource):
+class OrganisationResource(SafeExportMixin, resources.ModelResource):
     """Forces by name and code: `name, code`."""
 
     class Meta:
@@ -86,7 +105,7 @@ class OrganisationResource(resources.ModelResource):
         clean_model_instances = True
 
 
-class PeerMembershipResource(resources.ModelResource):
+class PeerMembershipResource(SafeExportMixin, resources.ModelResource):
     """Who is in which peer group: `group, organisation` (optional `kind`)."""
 
     group = fields.Field(attribute="peergroup", column_name="group", widget=PeerGroupWidget())
@@ -123,7 +142,7 @@ class PositiveIntegerWidget(widgets.IntegerWidget):
         return int(number)
 
 
-class PopulationResource(resources.ModelResource):
+class PopulationResource(SafeExportMixin, resources.ModelResource):
     """Resident population per force and year: `organisation, year, population` (optional `source`)."""
 
     organisation = fields.Field(
