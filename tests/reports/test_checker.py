@@ -334,3 +334,27 @@ def test_findings_group_by_paragraph(reference_findings):
     assert [f.text for f in next(g for g in groups if g["number"] == "4.4")["flagged"]] == [
         "as at the end of March 2018"
     ]
+
+
+def test_the_checker_partial_lists_findings_per_paragraph_and_opens_flagged_ones(reference_findings):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("reports/checker.html", {"findings": reference_findings})
+    assert html.count("<details") == len({f.paragraph for f in reference_findings})
+    assert html.count(" open>") == 3  # 3.1, 3.11 and 4.4
+    assert "Period not covered:</strong>\n            <q>as at the end of March 2018</q>" in html
+    assert "<q>+9.6%</q> (KPI 3.1; the data gives +10%)" in html
+    assert "Question:" in html
+    dicts = render_to_string("reports/checker.html", {"findings": [f.as_dict() for f in reference_findings]})
+    assert dicts.count(" open>") == 3
+
+
+def test_the_checker_partial_escapes_what_it_shows():
+    from django.template.loader import render_to_string
+
+    from reports.checker import Finding
+
+    finding = Finding(paragraph="<b>1</b>", start=0, end=1, text="<script>", kind="count", status="mismatch")
+    html = render_to_string("reports/checker.html", {"findings": [finding]})
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert render_to_string("reports/checker.html", {"findings": []}).count("no figures to check") == 1
