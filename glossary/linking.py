@@ -86,8 +86,21 @@ class SectionLinker:
     def _replace(self, match: re.Match) -> str:
         matched = match.group(0)
         entry = self._entry_for(matched)
-        if entry is None or entry.anchor in self.seen:
+        if entry is None or entry.anchor in self.seen or _inside_proper_name(match, entry):
             return matched
         self.seen.add(entry.anchor)
         self.used_in_order.append(entry)
         return self._markup(matched, entry)
+
+
+_NEXT_WORD_CAPITALISED = re.compile(r"\s+[A-Z]")
+
+
+def _inside_proper_name(match: re.Match, entry: GlossaryEntry) -> bool:
+    """'Crime' in 'Police and Crime Panel' is part of a name, not the glossary's 'crime'."""
+    matched = match.group(0)
+    if matched == entry.abbreviation or not matched[:1].isupper() or " " in entry.term:
+        return False
+    before = match.string[: match.start()].rstrip()
+    at_sentence_start = not before or before[-1] in ".!?:>"
+    return not at_sentence_start and bool(_NEXT_WORD_CAPITALISED.match(match.string, match.end()))

@@ -61,10 +61,14 @@ def _preview_context(request, report, snapshot=None) -> dict:
 
     snapshot = snapshot or build_snapshot(report)
     context = build_context(snapshot, draft=True)
-    context["chart_url_for"] = lambda code: reverse(
-        "admin:reports_report_preview_chart", args=[report.pk, code]
-    )
-    context["chart_base_url"] = reverse("admin:reports_report_preview", args=[report.pk]) + "charts/"
+    # Draft charts read the live figures through a staff-only view.
+    for section in context["sections"]:
+        for row in section.get("rows", []):
+            row["chart_url"] = reverse(
+                "admin:reports_report_preview_chart", args=[report.pk, row["kpi"]["code"]]
+            )
+    context["marking"] = snapshot["report"]["marking"]
+    context["has_charts"] = any(s.get("has_charts") for s in context["sections"])
     return context
 
 

@@ -1,0 +1,177 @@
+"""The 2018/19 demo report, loaded the way a real report arrives.
+
+The catalogue, glossary and monthly figures go through the same spreadsheet imports an
+editor uses in the admin; the report is written, submitted by the demo editor and
+approved by the demo reviewer through `reports.workflow`; rendering runs as the task
+would (in-process without Redis). Safe to run twice: a report that is already published
+is left as it is.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import tablib
+from django.db import transaction
+
+from glossary.resources import TermResource
+from kpis.importing import CATALOGUE, OBSERVATIONS, spreadsheet_import
+from kpis.models import Organisation
+
+from . import workflow
+from .demo_figures import DEMO_DATA, read_annual_figures, write_observations_wide_xlsx
+from .models import KpiRow, Paragraph, Publication, Report, Section
+
+DEMO_SLUG = "force-performance-2018-19"
+HOME_FORCE = ("leicestershire", "Leicestershire Police")
+APPROVAL_COMMENT = (
+    "Approved as presented to the Panel. The commentary checker's flags are the source "
+    "report's own wording and are left visible so the Panel can see them."
+)
+
+
+class DemoImportFailed(RuntimeError):
+    pass
+
+
+def _check(outcome) -> None:
+    if not outcome.ok:
+        raise DemoImportFailed(outcome.summary() + "\n" + "\n".join(str(p) for p in outcome.problems))
+
+
+def home_force() -> Organisation:
+    code, name = HOME_FORCE
+    org = Organisation.objects.filter(code=code).first()
+    if org is None:
+        Organisation.objects.filter(is_home=True).update(is_home=False)
+        org = Organisation.objects.create(code=code, name=name, is_home=True)
+    elif not org.is_home:
+        Organisation.objects.filter(is_home=True).update(is_home=False)
+        org.is_home = True
+        org.save(update_fields=["is_home"])
+    return org
+
+
+def import_catalogue(editor, out) -> None:
+    path = DEMO_DATA / "kpi-catalogue.csv"
+    outcome = spreadsheet_import(content=path.read_bytes(), file_name=path.name, user=editor, kind=CATALOGUE)
+    _check(outcome)
+    out.write(f"KPI catalogue: {outcome.summary()}")
+
+
+def import_glossary(out) -> None:
+    path = DEMO_DATA / "glossary.csv"
+    dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
+    result = TermResource().import_data(dataset, dry_run=False, raise_errors=False)
+    if result.has_errors() or result.has_validation_errors():
+        raise DemoImportFailed(f"glossary.csv: {result.totals}")
+    out.write(f"Glossary: {len(dataset)} terms ({dict(result.totals)})")
+
+
+def import_monthly_figures(editor, out) -> None:
+    buffer = io.BytesIO()
+    write_observations_wide_xlsx(buffer, annual=read_annual_figures())
+    outcome = spreadsheet_import(
+        content=buffer.getvalue(),
+        file_name="illustrative-monthly-figures-2017-2019.xlsx",
+        user=editor,
+        kind=OBSERVATIONS,
+    )
+    _check(outcome)
+    out.write(f"Monthly figures (illustrative): {outcome.summary()}")
+
+
+def import_peer_figures(editor, out) -> None:
+    """The public-confidence comparison with the Most Similar Forces, if peers are available."""
+    try:
+        from kpis.peer_demo import load_peer_confidence
+    except ImportError:
+        return
+    message = load_peer_confidence(user=editor)
+    if message:
+        out.write(message)
+
+
+@transaction.atomic
+def write_report(editor, organisation) -> Report:
+    """Create the report as an editor would in the admin: report, sections, rows, paragraphs."""
+    from kpis.models import Kpi
+
+    spec = json.loads((DEMO_DATA / "report.json").read_text(encoding="utf-8"))
+    fields = dict(spec["report"])
+    fields.pop("organisation", None)
+    for key in ("period_start", "period_end", "compare_start", "compare_end", "meeting_date"):
+        fields[key] = date.fromisoformat(fields[key]) if fields.get(key) else None
+    report = Report.objects.create(organisation=organisation, **fields)
+    workflow.report_record_created(report=report, by=editor)
+    kpis = {k.code: k for k in Kpi.objects.all()}
+    for position, section_spec in enumerate(spec["sections"], start=1):
+        section = Section.objects.create(
+            report=report,
+            position=position * 10,
+            kind=section_spec["kind"],
+            heading=section_spec["heading"],
+            intro=section_spec.get("intro", ""),
+        )
+        for row_position, code in enumerate(section_spec.get("kpi_codes", []), start=1):
+            KpiRow.objects.create(section=section, kpi=kpis[code], position=row_position * 10)
+        Paragraph.objects.bulk_create(
+            Paragraph(section=section, position=i * 10, text=text)
+            for i, text in enumerate(section_spec.get("paragraphs", []), start=1)
+        )
+        _attach_peer_group(section, section_spec)
+    workflow.report_record_edit(report=report, by=editor)
+    return report
+
+
+def _attach_peer_group(section, section_spec) -> None:
+    """Rows the demo compares with peers (e.g. public confidence against the MSF group)."""
+    peers = section_spec.get("peer_rows") or {}
+    if not peers or not hasattr(KpiRow, "peer_group"):
+        return
+    from kpis.models import Kpi, PeerGroup
+
+    for code, group_name in peers.items():
+        group = PeerGroup.objects.filter(name=group_name).first()
+        kpi = Kpi.objects.filter(code=code).first()
+        if group and kpi:
+            last = section.kpi_rows.order_by("-position").first()
+            KpiRow.objects.update_or_create(
+                section=section,
+                kpi=kpi,
+                defaults={"peer_group": group, "position": (last.position + 10) if last else 10},
+            )
+
+
+def load_demo_report(*, editor, reviewer, out) -> str | None:
+    """Load everything and publish version 1; return the report's reader URL."""
+    existing = Report.objects.filter(slug=DEMO_SLUG).first()
+    if existing and existing.publications.exists():
+        out.write(
+            f"The demo report is already loaded ({existing.get_status_display().lower()}); left as it is."
+        )
+        return existing.get_absolute_url()
+    if existing:
+        # A half-finished earlier run (e.g. interrupted): start the report again.
+        existing.delete()
+
+    organisation = home_force()
+    import_glossary(out)
+    import_catalogue(editor, out)
+    import_monthly_figures(editor, out)
+    import_peer_figures(editor, out)
+    report = write_report(editor, organisation)
+    out.write(f"Report written by {editor.username}: {report.title}")
+    workflow.report_submit(report=report, by=editor, comment="Year-end report for the Panel.")
+    out.write(f"Submitted for review by {editor.username}.")
+    publication = workflow.report_approve(report=report, by=reviewer, comment=APPROVAL_COMMENT)
+    publication.refresh_from_db()
+    out.write(
+        f"Approved by {reviewer.username}: version {publication.version} "
+        f"({publication.get_render_status_display().lower()})."
+    )
+    if publication.render_status != Publication.RenderStatus.PUBLISHED:
+        out.write("Rendering is queued: start a worker (celery -A portal worker) to publish it.")
+    return report.get_absolute_url()

@@ -1,0 +1,138 @@
+"""The editors' and reviewers' admin: edits only in draft, preview as readers see it, review page."""
+
+import pytest
+from django.urls import reverse
+
+from reports import workflow
+from reports.models import Paragraph, Report
+
+from .builders import make_report
+
+S = Report.Status
+
+
+@pytest.fixture
+def report(editor):
+    return make_report(by=editor)
+
+
+def change_url(report):
+    return reverse("admin:reports_report_change", args=[report.pk])
+
+
+@pytest.mark.django_db
+def test_preview_renders_every_section_kind_with_draft_banner(client, editor, report):
+    client.force_login(editor)
+    response = client.get(reverse("admin:reports_report_preview", args=[report.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "DRAFT" in html
+    assert "Purpose of Report" in html and "1. Calls" in html and "Glossary" in html
+    assert "150,536" in html and "+11,643" in html
+    assert "The Panel is recommended to <em>note</em> the report." in html
+    assert "Contact Management Department" in html  # glossary appendix entry
+    assert "NOT PROTECTIVELY MARKED" in html
+    chart = client.get(reverse("admin:reports_report_preview_chart", args=[report.pk, "1.1"]))
+    assert chart.status_code == 200 and "view" not in chart.json()
+
+
+@pytest.mark.django_db
+def test_preview_is_staff_only(client, panel_member, report):
+    client.force_login(panel_member)
+    response = client.get(reverse("admin:reports_report_preview", args=[report.pk]))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def post_title_change(client, report, title):
+    data = {
+        "title": title,
+        "slug": report.slug,
+        "organisation": report.organisation_id,
+        "audience": "public",
+        "marking": report.marking,
+        "period_kind": "year",
+        "period_start": "2018-04-01",
+        "period_end": "2019-03-31",
+        "glossary_mode": "used",
+    }
+    for prefix, count in (("sections", report.sections.count()), ("publications", 0), ("reviews", 0)):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    data["sections-TOTAL_FORMS"] = 0
+    return client.post(change_url(report), data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", [S.DRAFT, S.IN_REVIEW, S.APPROVED, S.PUBLISHED, S.WITHDRAWN])
+@pytest.mark.parametrize("role", ["editor", "reviewer", "panel_member", "superuser"])
+def test_admin_edit_matrix(client, request, report, state, role):
+    user = request.getfixturevalue(role)
+    Report.objects.filter(pk=report.pk).update(status=state)
+    client.force_login(user)
+    response = post_title_change(client, report, "Changed title")
+    report.refresh_from_db()
+    may_edit = state == S.DRAFT and role in ("editor", "superuser")
+    if may_edit:
+        assert response.status_code == 302, response.content[:2000]
+        assert report.title == "Changed title"
+        assert report.contributors.filter(pk=user.pk).exists()
+    else:
+        assert response.status_code in (302, 403)
+        assert report.title != "Changed title"
+    # Paragraphs follow the report: editable in draft only.
+    paragraph = Paragraph.objects.filter(section__report=report).first()
+    section_url = reverse("admin:reports_section_change", args=[paragraph.section_id])
+    page = client.get(section_url)
+    if role == "panel_member":
+        assert page.status_code == 302
+    elif may_edit:
+        assert page.status_code == 200 and b'name="paragraphs-0-text"' in page.content
+    else:
+        assert page.status_code in (200, 403) and b'name="paragraphs-0-text"' not in page.content
+
+
+@pytest.mark.django_db
+def test_submit_button_and_review_page(client, editor, reviewer, report, monkeypatch):
+    monkeypatch.setattr(workflow, "_enqueue_render", lambda p: None)
+    client.force_login(editor)
+    page = client.get(change_url(report))
+    assert b"Submit for review" in page.content
+    client.post(reverse("admin:reports_report_submit", args=[report.pk]), {"comment": "Ready"})
+    report.refresh_from_db()
+    assert report.status == S.IN_REVIEW
+
+    # The author cannot decide on their own report, even by posting directly.
+    review_url = reverse("admin:reports_report_review", args=[report.pk])
+    client.post(review_url, {"decision": "approve", "comment": ""})
+    report.refresh_from_db()
+    assert report.status == S.IN_REVIEW
+
+    client.force_login(reviewer)
+    page = client.get(review_url)
+    assert page.status_code == 200
+    assert b"Figures this version will publish" in page.content and b"150,536" in page.content
+    response = client.post(review_url, {"decision": "request_changes", "comment": ""})
+    assert response.status_code == 200 and workflow.COMMENT_REQUIRED.encode() in response.content.replace(
+        b"&#x27;", b"'"
+    )
+    client.post(review_url, {"decision": "request_changes", "comment": "Please add the 999 figure."})
+    report.refresh_from_db()
+    assert report.status == S.DRAFT
+    workflow.report_submit(report=report, by=editor)
+    client.post(review_url, {"decision": "approve", "comment": "Fine."})
+    report.refresh_from_db()
+    assert report.status == S.APPROVED
+    assert report.publications.get().version == 1
+
+
+@pytest.mark.django_db
+def test_review_queue_marks_own_work(client, make_user, editor, report):
+    from django.contrib.auth.models import Group
+
+    from portal import roles
+
+    both = make_user("both", roles.REVIEWERS)
+    both.groups.add(Group.objects.get(name=roles.EDITORS))
+    workflow.report_submit(report=report, by=both)
+    client.force_login(both)
+    page = client.get(reverse("admin:reports_report_queue"))
+    assert b"Your own work" in page.content
