@@ -181,7 +181,7 @@ class ReportAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
 class KpiRowInline(DraftOnlyMixin, admin.TabularInline):
     model = KpiRow
-    fields = ["position", "kpi", "show_chart"]
+    fields = ["position", "kpi", "show_chart", "peer_group"]
     autocomplete_fields = ["kpi"]
     extra = 0
 
@@ -295,3 +295,6 @@ class PublicationAdmin(admin.ModelAdmin):
 
     def has_render_permission(self, request):
         return request.user.has_perm("reports.render_publication")
+
+
+from . import admin_feedback  # noqa: E402, F401 - FeedbackAdmin (reader site feedback)

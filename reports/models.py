@@ -216,6 +216,15 @@ class KpiRow(models.Model):
     kpi = models.ForeignKey("kpis.Kpi", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField(_("order"), default=0, db_index=True)
     show_chart = models.BooleanField(_("show trend chart"), default=True)
+    peer_group = models.ForeignKey(
+        "kpis.PeerGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compare with peer group"),
+        help_text=_("Adds a peer rank column and a peer chart for this KPI (e.g. Most Similar Forces)."),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
