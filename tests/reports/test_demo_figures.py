@@ -178,3 +178,52 @@ def test_wide_xlsx_is_the_same_file_every_run(tmp_path):
     write_observations_wide_xlsx(second, annual=ANNUAL)
     digest = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (first, second)]
     assert digest[0] == digest[1]
+
+
+# --------------------------------------------------------------------------- through the importer
+REFERENCE_TABLES = {
+    # code: (18/19, 17/18, volume change, % change) exactly as the reference prints them
+    "1.1": ("150,536", "138,893", "+11,643", "+8%"),
+    "1.2": ("383,000", "501,342", "-118,342", "-24%"),
+    "2.1": ("239,920", "251,454", "-11,534", "-5%"),
+    "3.1": ("92,924", "84,760", "+8,164", "+10%"),
+    "4.1": ("10,585", "10,806", "-221", "-2%"),
+    "5.1": ("3,716", "2,032", "+1,684", "+83%"),
+}
+
+
+def _import(content: bytes, file_name: str, user, **kwargs):
+    from kpis.importing import iter_problem_lines, spreadsheet_import
+
+    outcome = spreadsheet_import(content=content, file_name=file_name, user=user, **kwargs)
+    assert outcome.ok, "\n".join(iter_problem_lines(outcome))
+    return outcome
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text_headers", [False, True], ids=["date headers", "text headers"])
+def test_demo_files_import_and_reproduce_the_reference_kpi_tables(tmp_path, editor, text_headers):
+    from kpis.comparison import compare
+    from kpis.models import Kpi, Observation, Organisation
+    from kpis.periods import Period
+
+    catalogue = _import(
+        (demo_figures.DEMO_DATA / "kpi-catalogue.csv").read_bytes(), "kpi-catalogue.csv", editor
+    )
+    assert catalogue.written and catalogue.new == Kpi.objects.count() == 15
+    path = tmp_path / "observations.xlsx"
+    write_observations_wide_xlsx(path, annual=ANNUAL, text_headers=text_headers)
+    outcome = _import(path.read_bytes(), path.name, editor, kind="observations")
+    assert outcome.layout == "wide"
+    assert outcome.new == Observation.objects.count() == len(ANNUAL) * 24
+
+    home = Organisation.home()
+    this_year, last_year = Period.financial_year(2018), Period.financial_year(2017)
+    for code, printed in REFERENCE_TABLES.items():
+        kpi = Kpi.objects.get(code=code)
+        row = compare(kpi=kpi, organisation=home, current=this_year, previous=last_year)
+        shown = (row.current_display, row.previous_display, row.change_display, row.percent_change_display)
+        assert shown == printed, code
+
+    again = _import(path.read_bytes(), path.name, editor, kind="observations", dry_run=True)
+    assert (again.new, again.changed, again.unchanged) == (0, 0, len(ANNUAL) * 24)
