@@ -1,0 +1,127 @@
+"""Drafted sentences from snapshot rows."""
+
+from decimal import Decimal
+
+import pytest
+
+from kpis.comparison import compare_values
+from kpis.periods import Period
+from kpis.series import PeriodValue
+from reports.drafting import draft_sentence, duration_words, short_name
+
+FY18, FY17 = Period.financial_year(2018), Period.financial_year(2017)
+
+
+def row(name, previous, current, *, unit="count", decimals=0):
+    def pv(period, value):
+        v = None if value is None else Decimal(str(value))
+        return PeriodValue(period, v, 12, 12 if v is not None else 0, "months" if v is not None else "none")
+
+    comparison = compare_values(pv(FY18, current), pv(FY17, previous), unit=unit, decimals=decimals)
+    return {
+        "kpi": {"code": "x", "name": name, "unit": unit, "decimals": decimals},
+        "comparison": comparison.as_dict(),
+    }
+
+
+def test_a_rise_reads_like_the_issue_example():
+    assert draft_sentence(row("Number of 999 Calls", 138_893, 150_536)) == (
+        "999 calls rose by 11,643 (+8%) to 150,536 compared with 2017/18."
+    )
+
+
+def test_a_fall():
+    assert draft_sentence(row("Number of 101 Calls", 501_342, 383_000)) == (
+        "101 calls fell by 118,342 (-24%) to 383,000 compared with 2017/18."
+    )
+    assert draft_sentence(row("Volume of Positive Outcomes", 10_806, 10_585)) == (
+        "Positive outcomes fell by 221 (-2%) to 10,585 compared with 2017/18."
+    )
+
+
+def test_unchanged():
+    assert draft_sentence(row("Number of Incidents", 239_920, 239_920)) == (
+        "Incidents stayed at 239,920, the same as in 2017/18."
+    )
+
+
+def test_a_change_too_small_to_show():
+    assert draft_sentence(row("User satisfaction", "75.02", "75.04", unit="percent", decimals=1)) == (
+        "User satisfaction stayed almost the same, at 75.0%, compared with 2017/18."
+    )
+
+
+def test_percent_kpis_change_in_points():
+    assert draft_sentence(row("Public confidence", "76.6", "72.0", unit="percent", decimals=1)) == (
+        "Public confidence fell by 4.6 percentage points to 72.0% compared with 2017/18."
+    )
+    assert draft_sentence(row("Public confidence", "71", "72", unit="percent")) == (
+        "Public confidence rose by 1 percentage point to 72% compared with 2017/18."
+    )
+
+
+def test_durations_in_words():
+    assert draft_sentence(row("Average time to answer a 101 call", 80, 74, unit="seconds")) == (
+        "Average time to answer a 101 call fell by 6 seconds to 1 minute 14 seconds compared with 2017/18."
+    )
+
+
+def test_money():
+    assert draft_sentence(row("Knife crime fund", "100000", "107020.62", unit="currency", decimals=2)) == (
+        "Knife crime fund rose by £7,020.62 (+7%) to £107,020.62 compared with 2017/18."
+    )
+
+
+def test_missing_figures():
+    assert draft_sentence(row("Number of 999 Calls", 138_893, None)) == (
+        "There is no 2018/19 figure yet for 999 calls."
+    )
+    assert draft_sentence(row("All Crime", None, 92_924)) == (
+        "All crime: 92,924 in 2018/19; there is no 2017/18 figure to compare with."
+    )
+    assert draft_sentence(row("ASB incidents", None, None)) == (
+        "There are no figures for ASB incidents for 2018/19 or 2017/18."
+    )
+
+
+def test_a_previous_value_of_zero_has_no_percentage():
+    assert draft_sentence(row("Domestic Violence Prevention Orders", 0, 5)) == (
+        "Domestic violence prevention orders rose by 5 to 5 compared with 2017/18 (from zero)."
+    )
+
+
+def test_a_row_without_data_does_not_crash():
+    assert (
+        draft_sentence({}) == "There are no figures for this measure for this period or the previous period."
+    )
+    assert draft_sentence({"kpi": {"name": "All Crime"}, "comparison": {"current": {"value": "oops"}}}) == (
+        "There are no figures for all crime for this period or the previous period."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("Number of 999 Calls", "999 calls"),
+        ("Number of Stop and Searches", "Stop and searches"),
+        ("All Crime", "All crime"),
+        ("ASB incidents", "ASB incidents"),
+        ("Number of CSE Offences", "CSE offences"),
+    ],
+)
+def test_short_names(name, short):
+    assert short_name(name) == short
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (74, "1 minute 14 seconds"),
+        (5, "5 seconds"),
+        (3660, "1 hour 1 minute"),
+        (0, "0 seconds"),
+        (60.4, "1 minute"),
+    ],
+)
+def test_duration_words(seconds, words):
+    assert duration_words(Decimal(str(seconds))) == words
