@@ -1,0 +1,316 @@
+"""Rendering a frozen report: one context, from it the web page's HTML and the PDF.
+
+Everything reads the publication's snapshot (docs/snapshot.md) and nothing else, so the
+web page and the PDF never disagree and a later upload never changes them. The PDF is
+WeasyPrint, tagged PDF/UA-1, with an explicit fetcher (reports.pdf_fetcher) so editors'
+text can make it fetch or attach nothing. Output is deterministic: the same snapshot
+gives the same bytes, so rendering twice leaves the same checksum.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import os
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import nh3
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from .models import Publication
+from .pdf_fetcher import BASE_URL, StaticOnlyFetcher
+from .svgcharts import trend_svg
+
+log = logging.getLogger(__name__)
+
+PDF_TEMPLATE = "reports/pdf/document.html"
+WEB_TEMPLATE = "reports/web/body.html"
+LANGUAGE = "en-GB"
+
+# Error messages (tests assert these exact texts).
+RENDER_TIMEOUT = "Rendering took longer than the time limit and was stopped."
+RENDER_MEMORY = "Rendering needed more memory than the limit allows and was stopped."
+
+# What commentary, introductions and glossary definitions may contain once more, checked
+# here even though the snapshot is already sanitised: the PDF must never see anything
+# WeasyPrint would fetch or attach (rel is replaced, so rel="attachment" cannot survive).
+_ALLOWED_TAGS = {"p", "em", "strong", "ul", "ol", "li", "a", "br", "abbr"}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "abbr": {"title"}}
+_ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+def _clean(html: str) -> str:
+    return mark_safe(  # noqa: S308 - nh3 has just removed everything not on the allow-list
+        nh3.clean(
+            html or "",
+            tags=_ALLOWED_TAGS,
+            attributes=_ALLOWED_ATTRIBUTES,
+            url_schemes=_ALLOWED_SCHEMES,
+            link_rel="noopener noreferrer",
+            strip_comments=True,
+        )
+    )
+
+
+def _long_date(value: date | datetime | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value.day} {value:%B %Y}"
+
+
+def _parse_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _parse_datetime(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _chart_title(row: dict, trend: dict) -> str:
+    kpi = row["kpi"]
+    return (
+        f"Trend chart for {kpi['code']} {kpi['name']}: monthly values, "
+        f"{trend['previous']['label']} (blue dashed line, square markers) against "
+        f"{trend['current']['label']} (red solid line, circle markers)."
+    )
+
+
+def build_context(snapshot: dict, *, draft: bool = False) -> dict:
+    """The one context the web page and the PDF are both rendered from.
+
+    Adds to the snapshot what templates need: sanitised HTML marked safe, a pre-drawn SVG
+    chart per row that shows one, long-form dates, the contents list and PDF metadata.
+    """
+    snap = copy.deepcopy(snapshot)
+    report = snap["report"]
+    period, comparison = report["period"], report["comparison"]
+    sections = []
+    contents = []
+    for section in snap["sections"]:
+        section["intro_html"] = _clean(section.get("intro_html", ""))
+        for para in section.get("paragraphs", []):
+            para["html"] = _clean(para.get("html", ""))
+        for term in section.get("terms", []):
+            term["definition_html"] = _clean(term.get("definition_html", ""))
+        for row in section.get("rows", []):
+            trend = row.get("trend")
+            row["chart_title"] = ""
+            row["chart_svg"] = ""
+            if row.get("show_chart") and trend:
+                row["chart_title"] = _chart_title(row, trend)
+                row["chart_svg"] = mark_safe(  # noqa: S308 - built by svgcharts, every text escaped
+                    trend_svg(trend, title=row["chart_title"], analysis=row.get("analysis") or {})
+                )
+        section["has_charts"] = any(row["chart_svg"] for row in section.get("rows", []))
+        sections.append(section)
+        contents.append({"anchor": section["anchor"], "title": section["title"]})
+
+    approved_at = _parse_datetime(report.get("approved_at"))
+    frozen_at = _parse_datetime(report.get("frozen_at"))
+    stamp = approved_at or frozen_at
+    report["meeting_date_display"] = _long_date(_parse_date(report.get("meeting_date")))
+    report["approved_at_display"] = _long_date(approved_at)
+    report["frozen_at_display"] = _long_date(frozen_at)
+    report["is_sensitive"] = report.get("marking") == "OFFICIAL-SENSITIVE"
+    identity = f"{report['slug']}|v{report.get('version')}|{'draft' if draft else 'final'}"
+    return {
+        "snapshot": snapshot,
+        "report": report,
+        "sections": sections,
+        "contents": contents,
+        "draft": draft,
+        "language": LANGUAGE,
+        "legend": (
+            f"Blue dashed line with square markers: {comparison['label']}. "
+            f"Red solid line with circle markers: {period['label']}."
+        ),
+        "pdf": {
+            "title": report["title"],
+            "author": report["organisation"],
+            "subject": (
+                f"Performance report to the Police and Crime Panel, {period['long_label']}"
+                f" ({period['label']} against {comparison['label']})"
+            ),
+            # Fixed dates and identifier: the same snapshot always gives the same bytes.
+            "created": stamp.isoformat(timespec="seconds") if stamp else "",
+            "modified": stamp.isoformat(timespec="seconds") if stamp else "",
+            "identifier": hashlib.sha256(identity.encode()).hexdigest()[:32],
+        },
+    }
+
+
+def render_web_html(context: dict) -> str:
+    """The report body for the reader site, frozen at render time."""
+    return render_to_string(WEB_TEMPLATE, context)
+
+
+def render_pdf_html(context: dict) -> str:
+    """The HTML document WeasyPrint lays out (also what the benchmark gives Chromium)."""
+    return render_to_string(PDF_TEMPLATE, context)
+
+
+def _strip_attachment_links(document) -> None:
+    """WeasyPrint embeds files named by <a|link rel="attachment">: never let it."""
+    for element in document.etree_element.iter():
+        rel = element.get("rel")
+        if rel and "attachment" in rel.lower():
+            del element.attrib["rel"]
+
+
+def html_to_pdf(html: str, *, identifier: str, fetcher: StaticOnlyFetcher | None = None) -> tuple[bytes, int]:
+    """(PDF bytes, page count) for an HTML document, tagged PDF/UA-1."""
+    from weasyprint import HTML
+
+    fetcher = fetcher or StaticOnlyFetcher()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    _strip_attachment_links(document)
+    rendered = document.render()
+    pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier.encode())
+    if fetcher.refused:
+        log.warning("The PDF renderer refused %d URL(s), first %s", len(fetcher.refused), fetcher.refused[0])
+    return pdf, len(rendered.pages)
+
+
+def render_pdf(context: dict) -> bytes:
+    """The report as a tagged A4 PDF."""
+    pdf, _ = html_to_pdf(render_pdf_html(context), identifier=context["pdf"]["identifier"])
+    return pdf
+
+
+def render_draft_pdf(report) -> bytes:
+    """A report's current working copy as a PDF watermarked DRAFT (for the preview)."""
+    from .snapshot import build_snapshot
+
+    return render_pdf(build_context(build_snapshot(report), draft=True))
+
+
+# --------------------------------------------------------------------------- storing
+def artifact_name(publication: Publication, filename: str) -> str:
+    return f"publications/{publication.report.slug}/v{publication.version}/{filename}"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def store_complete(name: str, data: bytes, *, storage=None) -> str:
+    """Write `data` under exactly `name`, so that `name` only ever holds a complete file.
+
+    On a local disk the bytes go to a temporary name first and are renamed over `name`
+    (atomic on POSIX); object stores (S3) make an object visible only once uploaded.
+    Unchanged content is left alone, so a second render rewrites nothing.
+    """
+    storage = storage or default_storage
+    if storage.exists(name):
+        with storage.open(name, "rb") as existing:
+            if _sha256(existing.read()) == _sha256(data):
+                return name
+    try:
+        final_path = storage.path(name)
+    except NotImplementedError:
+        final_path = None
+    if final_path is None:
+        if storage.exists(name):
+            storage.delete(name)
+        saved = storage.save(name, ContentFile(data))
+    else:
+        temp_name = storage.save(f"{name}.partial-{os.getpid()}-{time.monotonic_ns()}", ContentFile(data))
+        os.replace(storage.path(temp_name), final_path)
+        saved = name
+    if saved != name:
+        raise RuntimeError(f"Storage saved {saved!r} instead of {name!r}.")
+    return name
+
+
+def _test_hook_block_render() -> None:
+    """TEST HOOK, inert unless PORTAL_TEST_RENDER_GATE names a file (crash-safety tests).
+
+    The first render to get here writes its pid to <gate>.started and waits while the
+    gate file exists, so a test can kill the worker mid-render; later renders find
+    <gate>.started and go straight on.
+    """
+    gate = os.environ.get("PORTAL_TEST_RENDER_GATE")
+    if not gate:
+        return
+    started = Path(f"{gate}.started")
+    if started.exists():
+        return
+    started.write_text(str(os.getpid()))
+    deadline = time.monotonic() + 120
+    while Path(gate).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def render_and_store(publication: Publication) -> None:
+    """Render a version's HTML and PDF, store them with checksums, then publish it.
+
+    Idempotent: a published version is never touched; a second run writes the same bytes
+    under the same names. Files are complete before the row references them. On error
+    the failure is recorded (workflow.publication_render_failed) and the error re-raised
+    so the task can retry.
+    """
+    from . import workflow
+
+    publication = Publication.objects.select_related("report").get(pk=publication.pk)
+    if publication.render_status == Publication.RenderStatus.PUBLISHED:
+        return
+    Publication.objects.filter(pk=publication.pk).update(
+        render_status=Publication.RenderStatus.RENDERING,
+        render_attempts=F("render_attempts") + 1,
+    )
+    try:
+        _test_hook_block_render()
+        context = build_context(publication.snapshot)
+        pdf, pages = html_to_pdf(render_pdf_html(context), identifier=context["pdf"]["identifier"])
+        html = render_web_html(context).encode()
+        pdf_name = store_complete(artifact_name(publication, "report.pdf"), pdf)
+        html_name = store_complete(artifact_name(publication, "report.html"), html)
+    except Exception as exc:
+        error = _describe_error(exc)
+        log.exception("Rendering %s failed", publication)
+        workflow.publication_render_failed(publication=publication, error=error)
+        raise
+    with transaction.atomic():
+        locked = Publication.objects.select_for_update().get(pk=publication.pk)
+        if locked.render_status == Publication.RenderStatus.PUBLISHED:
+            return
+        locked.html_file, locked.html_sha256 = html_name, _sha256(html)
+        locked.pdf_file, locked.pdf_sha256 = pdf_name, _sha256(pdf)
+        locked.pdf_pages = pages
+        locked.rendered_at = timezone.now()
+        locked.render_status = Publication.RenderStatus.RENDERED
+        locked.render_error = ""
+        locked.save(
+            update_fields=[
+                "html_file",
+                "html_sha256",
+                "pdf_file",
+                "pdf_sha256",
+                "pdf_pages",
+                "rendered_at",
+                "render_status",
+                "render_error",
+            ]
+        )
+        workflow.publication_publish(publication=locked)
+
+
+def _describe_error(exc: BaseException) -> str:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return RENDER_TIMEOUT
+    if isinstance(exc, MemoryError):
+        return RENDER_MEMORY
+    return f"{type(exc).__name__}: {exc}"[:4000]

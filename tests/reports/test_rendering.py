@@ -1,0 +1,597 @@
+"""reports/rendering.py and reports/pdf_fetcher.py: the context, the PDF parsed back, safety,
+storing with checksums, idempotency, and the management commands."""
+
+import copy
+import hashlib
+import io
+import socket
+from datetime import timedelta
+
+import pikepdf
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from pypdf import PdfReader
+
+from reports import rendering, tasks
+from reports.models import Publication, Report, Review
+from reports.pdf_fetcher import BASE_URL, REFUSED, FetchRefused, StaticOnlyFetcher
+
+from .factories import (
+    GLOSSARY,
+    all_rows,
+    kpi_row,
+    make_publication,
+    make_report,
+    paragraph,
+    reference_snapshot,
+)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def placed_texts(page) -> list[tuple[float, str]]:
+    """(height from the bottom of the page in points, text) for each run of text on a page."""
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.append((tm[5] * cm[3] + cm[5], " ".join(text.split())))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def outline_titles(pdf: bytes) -> list[str]:
+    with pikepdf.open(io.BytesIO(pdf)) as doc, doc.open_outline() as outline:
+        titles = []
+
+        def walk(items):
+            for item in items:
+                titles.append(item.title)
+                walk(item.children)
+
+        walk(outline.root)
+        return titles
+
+
+@pytest.fixture(scope="module")
+def reference_pdf():
+    context = rendering.build_context(reference_snapshot())
+    return rendering.render_pdf(context)
+
+
+# --------------------------------------------------------------------------- context
+def test_context_draws_a_chart_only_for_rows_that_show_one():
+    snap = reference_snapshot()
+    snap["sections"][3]["rows"][1]["show_chart"] = False
+    context = rendering.build_context(snap)
+    rows = [row for section in context["sections"] for row in section["rows"]]
+    assert [bool(row["chart_svg"]) for row in rows] == [True, False, True, True, True, True]
+    assert rows[0]["chart_svg"].startswith("<svg")
+    assert "Number of 999 Calls" in rows[0]["chart_title"]
+
+
+def test_context_formats_dates_and_lists_every_section_in_contents():
+    context = rendering.build_context(reference_snapshot())
+    assert context["report"]["meeting_date_display"] == "21 June 2019"
+    assert context["report"]["approved_at_display"] == "10 June 2019"
+    assert [c["title"] for c in context["contents"]] == [s["title"] for s in reference_snapshot()["sections"]]
+    assert context["pdf"]["author"] == "Leicestershire Police"
+    assert context["pdf"]["created"] == "2019-06-10T14:30:00+00:00"
+
+
+def test_context_does_not_change_the_snapshot_it_was_given():
+    snap = reference_snapshot()
+    before = copy.deepcopy(snap)
+    rendering.build_context(snap)
+    assert snap == before
+
+
+def test_context_sanitises_html_again_and_keeps_glossary_links():
+    snap = reference_snapshot()
+    para = snap["sections"][3]["paragraphs"][0]
+    para["html"] += '<script>alert(1)</script><a rel="attachment" href="file:///etc/hostname">x</a>'
+    html = rendering.build_context(snap)["sections"][3]["paragraphs"][0]["html"]
+    assert "<script>" not in html and "attachment" not in html and "file:" not in html
+    assert '<abbr title="Contact Management Department"><a href="#term-contact-management-department"' in html
+
+
+# --------------------------------------------------------------------------- the PDF parsed back
+def test_pdf_is_a4_with_cover_contents_and_the_expected_page_count(reference_pdf):
+    reader = PdfReader(io.BytesIO(reference_pdf))
+    assert 8 <= len(reader.pages) <= 14
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width), round(height)) == (595, 842)
+    texts = page_texts(reference_pdf)
+    assert "Force Performance: End of Year 2018/19" in texts[0]
+    assert "Panel meeting 21 June 2019" in texts[0]
+    assert "Contents" in texts[1]
+    assert f"Page 1 of {len(texts)}" in texts[0]
+    assert f"Page {len(texts)} of {len(texts)}" in texts[-1]
+
+
+def test_every_figure_of_the_kpi_tables_is_in_the_pdf(reference_pdf):
+    text = " ".join(page_texts(reference_pdf))
+    rows = all_rows(reference_snapshot())
+    assert len(rows) == 6
+    for row in rows:
+        c = row["comparison"]
+        line = (
+            f"{row['kpi']['code']} {row['kpi']['name']} {c['current_display']} {c['previous_display']} "
+            f"{c['change_display']} {c['percent_change_display']}"
+        )
+        assert line in text, line
+    assert "1.2 Number of 101 Calls 383,000 501,342 -118,342 -24%" in text
+
+
+def assert_marking_top_and_bottom(pdf: bytes, marking: str):
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    for number, page in enumerate(pages, start=1):
+        heights = [y for y, text in placed_texts(page) if text == marking]
+        assert any(y > 800 for y in heights), (number, heights)  # in the top margin
+        assert any(y < 40 for y in heights), (number, heights)  # in the bottom margin
+
+
+def test_marking_is_at_the_top_and_bottom_of_every_page(reference_pdf):
+    assert_marking_top_and_bottom(reference_pdf, "NOT PROTECTIVELY MARKED")
+
+
+def test_contents_gives_the_page_each_section_starts_on(reference_pdf):
+    texts = page_texts(reference_pdf)
+    for title, page in (("1. Calls", 4), ("5. Prevention", None), ("Appendix B: Glossary", None)):
+        found = [i + 1 for i, t in enumerate(texts[2:], start=2) if title in t]
+        assert found, title
+        start = page or found[0]
+        assert f"{title} {'.' * 3}" in texts[1] or f"{title}" in texts[1]
+        assert texts[1].split(title, 1)[1].lstrip(" .").startswith(str(start)), title
+
+
+def test_pdf_is_tagged_with_language_title_and_metadata(reference_pdf):
+    with pikepdf.open(io.BytesIO(reference_pdf)) as pdf:
+        root = pdf.Root
+        assert "/StructTreeRoot" in root
+        assert bool(root.MarkInfo.Marked) is True
+        assert str(root.Lang) == "en-GB"
+        info = pdf.docinfo
+        assert str(info.Title) == "Force Performance: End of Year 2018/19"
+        assert str(info.Author) == "Leicestershire Police"
+        assert "Police and Crime Panel" in str(info.Subject)
+        assert str(info.CreationDate).startswith("D:20190610")
+        with pdf.open_metadata() as meta:
+            assert meta["dc:title"] == "Force Performance: End of Year 2018/19"
+            assert meta.get("pdfuaid:part") == "1"
+        kinds = set()
+
+        def walk(node, depth=0):
+            if depth > 40:
+                return
+            if isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                kinds.add(str(node.S))
+            kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None
+            if isinstance(kids, pikepdf.Array):
+                for kid in kids:
+                    walk(kid, depth + 1)
+            elif isinstance(kids, pikepdf.Dictionary):
+                walk(kids, depth + 1)
+
+        walk(root.StructTreeRoot)
+        assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/P", "/Figure", "/L", "/LI"} <= kinds, kinds
+
+
+def test_every_chart_is_a_figure_with_alternative_text(reference_pdf):
+    with pikepdf.open(io.BytesIO(reference_pdf)) as pdf:
+        alts = [
+            str(obj.Alt)
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") == "/Figure" and "/Alt" in obj
+        ]
+    assert len(alts) == 6
+    assert all(a.startswith("Trend chart for ") and "dashed" in a for a in alts)
+
+
+def test_fonts_are_embedded(reference_pdf):
+    with pikepdf.open(io.BytesIO(reference_pdf)) as pdf:
+        fonts = [
+            obj
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+        ]
+        assert fonts
+        assert all(any(k in f for k in ("/FontFile", "/FontFile2", "/FontFile3")) for f in fonts)
+        assert any("Liberation" in str(f.FontName) for f in fonts)
+
+
+def test_outline_has_every_section(reference_pdf):
+    titles = outline_titles(reference_pdf)
+    expected = [s["title"] for s in reference_snapshot()["sections"]]
+    assert titles == ["Cover: Force Performance: End of Year 2018/19", "Contents", *expected]
+
+
+def test_numbered_paragraphs_and_glossary_are_in_the_pdf(reference_pdf):
+    text = " ".join(page_texts(reference_pdf))
+    assert "1.1 The Contact Management Department (CMD) has dealt" in text
+    assert "5.4 The Prevent Team handled 153 referrals" in text
+    assert "7 The performance report itself" in text
+    for term, _abbr, _definition in GLOSSARY:
+        assert term in text, term
+    assert "Note: Monthly figures in the charts are illustrative." in text
+
+
+def test_kpi_table_header_repeats_across_pages_and_rows_never_split():
+    snap = reference_snapshot()
+    section = snap["sections"][3]
+    section["rows"] = [
+        kpi_row(f"1.{n}", f"Measure number {n} with a long enough name to wrap", "Calls", 1000 + n, 900)
+        for n in range(1, 41)
+    ]
+    for row in section["rows"]:
+        row["show_chart"] = False
+    pdf = rendering.render_pdf(rendering.build_context(snap))
+    texts = page_texts(pdf)
+    table_pages = [t for t in texts if "Measure number" in t]
+    assert len(table_pages) >= 2
+    for text in table_pages:
+        assert "KPI Performance 18/19 Performance 17/18 Volume change % change" in text
+    for row in section["rows"]:
+        c = row["comparison"]
+        whole = f"{row['kpi']['code']} {row['kpi']['name']} {c['current_display']} {c['previous_display']}"
+        assert sum(whole in t for t in table_pages) == 1, whole
+
+
+def test_draft_pdf_is_watermarked_on_every_page_and_final_is_not(reference_pdf):
+    draft = rendering.render_pdf(rendering.build_context(reference_snapshot(), draft=True))
+    texts = page_texts(draft)
+    assert all("DRAFT" in t for t in texts)
+    assert not any("DRAFT" in t for t in page_texts(reference_pdf))
+
+
+def test_rendering_twice_gives_identical_bytes(reference_pdf):
+    again = rendering.render_pdf(rendering.build_context(reference_snapshot()))
+    assert hashlib.sha256(again).hexdigest() == hashlib.sha256(reference_pdf).hexdigest()
+
+
+def test_official_sensitive_marking_is_on_every_page():
+    snap = reference_snapshot(marking="OFFICIAL-SENSITIVE")
+    assert_marking_top_and_bottom(rendering.render_pdf(rendering.build_context(snap)), "OFFICIAL-SENSITIVE")
+
+
+# --------------------------------------------------------------------------- safety
+@pytest.fixture
+def listener():
+    """A TCP port that records any connection: proof that nothing was fetched."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+def connections(server) -> int:
+    count = 0
+    while True:
+        try:
+            conn, _ = server.accept()
+        except BlockingIOError:
+            return count
+        conn.close()
+        count += 1
+
+
+def payloads(port: int) -> list[str]:
+    return [
+        '<img src="file:///etc/passwd">',
+        '<link href="http://127.0.0.1:9/">',
+        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">',
+        f'<img src="http://127.0.0.1:{port}/x.png">',
+        '<a rel="attachment" href="file:///etc/hostname">hostname</a>',
+        '<link rel="attachment" href="file:///etc/hostname">',
+        '<a rel="attachment" href="/static/css/report-pdf.css">css</a>',
+    ]
+
+
+def assert_no_attachments(pdf: bytes):
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert "/EmbeddedFiles" not in doc.Root.get("/Names", {})
+        assert len(doc.attachments) == 0
+        for page in doc.pages:
+            for annot in page.get("/Annots", []):
+                assert annot.get("/Subtype") != "/FileAttachment"
+
+
+def test_attack_payloads_typed_as_commentary_are_shown_as_text_and_fetch_nothing(listener):
+    port = listener.getsockname()[1]
+    snap = reference_snapshot()
+    attacks = payloads(port)
+    # As an editor types them: the Markdown renderer escapes raw HTML, so they are text.
+    from reports.markdown import render_markdown
+
+    section = snap["sections"][3]
+    section["paragraphs"] = [
+        paragraph(f"1.{i}", a, html=render_markdown(a)) for i, a in enumerate(attacks, start=1)
+    ]
+    snap["sections"][-1]["terms"][0]["definition_html"] = render_markdown(attacks[4])
+    pdf = rendering.render_pdf(rendering.build_context(snap))
+    text = " ".join(page_texts(pdf))
+    assert '<img src="file:///etc/passwd">' in text
+    assert '<a rel="attachment" href="file:///etc/hostname">hostname</a>' in text
+    assert_no_attachments(pdf)
+    assert connections(listener) == 0
+
+
+def test_attack_html_that_skipped_the_sanitiser_fetches_and_attaches_nothing(listener, monkeypatch):
+    port = listener.getsockname()[1]
+    snap = reference_snapshot()
+    raw = "".join(payloads(port))
+    snap["sections"][3]["paragraphs"][0]["html"] = f"<p>{raw}</p>"
+    snap["sections"][-1]["terms"][0]["definition_html"] = raw
+    pdf = rendering.render_pdf(rendering.build_context(snap))
+    assert_no_attachments(pdf)
+    assert connections(listener) == 0
+    assert "root:" not in " ".join(page_texts(pdf))
+
+
+def test_fetcher_refuses_file_network_and_unknown_urls_even_when_weasyprint_is_given_them(listener):
+    port = listener.getsockname()[1]
+    fetcher = StaticOnlyFetcher()
+    html = (
+        '<html lang="en-GB"><head><title>t</title>'
+        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">'
+        '<link rel="attachment" href="file:///etc/hostname"></head><body>'
+        '<img src="file:///etc/passwd" alt="p"><img src="ftp://127.0.0.1/x" alt="f">'
+        f'<img src="https://127.0.0.1:{port}/y.png" alt="y">'
+        '<a rel="attachment" href="file:///etc/hostname">h</a>'
+        '<img src="/static/../../../../etc/passwd" alt="traversal">'
+        '<img alt="dot" src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E">'
+        "</body></html>"
+    )
+    pdf, _ = rendering.html_to_pdf(html, identifier="x", fetcher=fetcher)
+    assert "file:///etc/passwd" in fetcher.refused
+    assert f"http://127.0.0.1:{port}/x.css" in fetcher.refused
+    assert f"https://127.0.0.1:{port}/y.png" in fetcher.refused
+    assert "ftp://127.0.0.1/x" in fetcher.refused
+    assert any("etc/passwd" in url and url.startswith(BASE_URL) for url in fetcher.refused)
+    # The attachment links lost their rel before layout, so they were never even asked for.
+    assert not any("hostname" in url for url in fetcher.refused + fetcher.served)
+    assert "data:" in fetcher.served
+    assert_no_attachments(pdf)
+    assert connections(listener) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/",
+        "https://example.org/x.css",
+        f"{BASE_URL}etc/passwd",
+        f"{BASE_URL}static/../../etc/passwd",
+        f"{BASE_URL}static/nothing-here.css",
+        "javascript:alert(1)",
+        "/static/css/report-pdf.css",
+    ],
+)
+def test_fetcher_refuses_with_a_clear_message(url):
+    fetcher = StaticOnlyFetcher()
+    with pytest.raises(FetchRefused) as error:
+        fetcher.fetch(url)
+    assert str(error.value) == REFUSED.format(url=url)
+    assert fetcher.refused == [url]
+
+
+def test_fetcher_serves_our_static_files_and_data_urls():
+    fetcher = StaticOnlyFetcher()
+    css = fetcher.fetch(f"{BASE_URL}static/css/report-pdf.css")
+    assert b"@page" in css.read()
+    assert css.content_type == "text/css"
+    assert fetcher.fetch("data:text/plain;base64,aGVsbG8=").read() == b"hello"
+    assert fetcher.fetch("data:,a%20b").read() == b"a b"
+
+
+# --------------------------------------------------------------------------- storing
+def stored(name: str) -> bytes:
+    with default_storage.open(name, "rb") as f:
+        return f.read()
+
+
+@pytest.mark.django_db
+def test_render_and_store_writes_both_files_with_checksums_and_publishes():
+    publication = make_publication()
+    rendering.render_and_store(publication)
+    publication.refresh_from_db()
+    assert publication.render_status == Publication.RenderStatus.PUBLISHED
+    assert publication.published_at is not None
+    assert publication.pdf_file == "publications/force-performance-2018-19/v1/report.pdf"
+    assert publication.html_file == "publications/force-performance-2018-19/v1/report.html"
+    assert hashlib.sha256(stored(publication.pdf_file)).hexdigest() == publication.pdf_sha256
+    assert hashlib.sha256(stored(publication.html_file)).hexdigest() == publication.html_sha256
+    assert publication.pdf_pages == len(PdfReader(io.BytesIO(stored(publication.pdf_file))).pages)
+    assert publication.render_attempts == 1
+    assert publication.rendered_at is not None
+    assert b"150,536" in stored(publication.html_file)
+    publication.report.refresh_from_db()
+    assert publication.report.status == Report.Status.PUBLISHED
+    assert Review.objects.filter(report=publication.report, action=Review.Action.PUBLISH).count() == 1
+
+
+@pytest.mark.django_db
+def test_rendering_twice_leaves_one_pdf_with_the_same_checksum():
+    publication = make_publication()
+    rendering.render_and_store(publication)
+    publication.refresh_from_db()
+    first = publication.pdf_sha256
+    # Even when the row is reset (as "render again" would for a failed version).
+    Publication.objects.filter(pk=publication.pk).update(render_status=Publication.RenderStatus.QUEUED)
+    rendering.render_and_store(publication)
+    publication.refresh_from_db()
+    assert publication.pdf_sha256 == first
+    _, files = default_storage.listdir("publications/force-performance-2018-19/v1")
+    assert sorted(files) == ["report.html", "report.pdf"]
+    assert Publication.objects.filter(report=publication.report).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_published_version_is_never_rendered_again(monkeypatch):
+    publication = make_publication()
+    rendering.render_and_store(publication)
+    monkeypatch.setattr(rendering, "html_to_pdf", lambda *a, **k: pytest.fail("rendered again"))
+    rendering.render_and_store(publication)
+    publication.refresh_from_db()
+    assert publication.render_attempts == 1
+
+
+@pytest.mark.django_db
+def test_render_waits_for_the_publication_time_then_the_sweep_publishes():
+    publication = make_publication(publish_at=timezone.now() + timedelta(hours=2))
+    rendering.render_and_store(publication)
+    publication.refresh_from_db()
+    assert publication.render_status == Publication.RenderStatus.RENDERED
+    assert publication.published_at is None and publication.pdf_sha256
+    assert tasks.sweep_publications(now=timezone.now()) == {"enqueued": [], "published": []}
+    # Time passes: the publication time is now behind us.
+    Publication.objects.filter(pk=publication.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
+    result = tasks.sweep_publications()
+    assert result["published"] == [publication.pk]
+    publication.refresh_from_db()
+    assert publication.render_status == Publication.RenderStatus.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_a_failed_render_is_recorded_and_references_no_file(monkeypatch):
+    publication = make_publication()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("layout exploded")
+
+    monkeypatch.setattr(rendering, "html_to_pdf", broken)
+    with pytest.raises(RuntimeError):
+        rendering.render_and_store(publication)
+    publication.refresh_from_db()
+    assert publication.render_status == Publication.RenderStatus.FAILED
+    assert publication.render_error == "RuntimeError: layout exploded"
+    assert publication.pdf_file == "" and publication.pdf_sha256 == ""
+    assert Review.objects.filter(action=Review.Action.RENDER_FAILED).count() == 1
+
+
+@pytest.mark.django_db
+def test_store_complete_leaves_no_partial_file_and_replaces_changed_content():
+    name = "publications/x/v1/report.pdf"
+    assert rendering.store_complete(name, b"first") == name
+    assert rendering.store_complete(name, b"second") == name
+    assert stored(name) == b"second"
+    _, files = default_storage.listdir("publications/x/v1")
+    assert files == ["report.pdf"]
+
+
+@pytest.mark.django_db
+def test_sweep_enqueues_stale_and_failed_versions_only():
+    now = timezone.now()
+    report = make_report()
+    old = now - timedelta(minutes=30)
+    fresh = make_publication(report=report, version=1, approved_at=now)
+    stale = make_publication(report=report, version=2, approved_at=old)
+    stuck = make_publication(
+        report=report, version=3, approved_at=old, render_status=Publication.RenderStatus.RENDERING
+    )
+    failed = make_publication(
+        report=report, version=4, approved_at=now, render_status="failed", render_attempts=1
+    )
+    make_publication(
+        report=report,
+        version=5,
+        approved_at=old,
+        render_status="failed",
+        render_attempts=tasks.MAX_RENDER_ATTEMPTS,
+    )
+    make_publication(report=report, version=6, approved_at=old, render_status="published")
+    asked = []
+    result = tasks.sweep_publications(now=now, enqueue=asked.append)
+    assert sorted(asked) == sorted([stale.pk, stuck.pk, failed.pk])
+    assert fresh.pk not in asked
+    assert result["enqueued"] == asked
+
+
+# --------------------------------------------------------------------------- tasks, in-process
+@pytest.mark.django_db
+def test_render_task_in_process_publishes(settings):
+    publication = make_publication()
+    tasks.publication_render.delay(publication.pk)
+    publication.refresh_from_db()
+    assert publication.render_status == Publication.RenderStatus.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_render_task_for_a_deleted_publication_does_nothing():
+    tasks.publication_render.delay(987654)
+
+
+@pytest.mark.django_db
+def test_draft_pdf_task_stores_a_watermarked_pdf():
+    from .builders import make_report as make_real_report
+
+    report = make_real_report()
+    name = tasks.draft_pdf_render.delay(report.pk, None).get()
+    assert name.startswith(f"drafts/{report.slug}/") and name.endswith(".pdf")
+    assert tasks.latest_draft_pdf(report) == name
+    texts = page_texts(stored(name))
+    assert all("DRAFT" in t for t in texts)
+    assert "The CMD dealt with more 999 calls." in " ".join(texts)
+    assert rendering.render_draft_pdf(report)[:5] == b"%PDF-"
+
+
+def test_memory_cap_stops_a_runaway_allocation_and_is_lifted_after():
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with pytest.raises(MemoryError), tasks.memory_cap(600 * 1024**2):
+        bytearray(2 * 1024**3)
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+    bytearray(700 * 1024**2)  # fine again once the cap is lifted
+
+
+# --------------------------------------------------------------------------- commands
+@pytest.mark.django_db
+def test_render_report_command_renders_and_writes_the_pdf(tmp_path):
+    publication = make_publication()
+    out = io.StringIO()
+    target = tmp_path / "out.pdf"
+    call_command("render_report", publication.report.slug, "--output", str(target), stdout=out)
+    publication.refresh_from_db()
+    assert publication.render_status == Publication.RenderStatus.PUBLISHED
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == publication.pdf_sha256
+    assert "Published" in out.getvalue() and publication.pdf_sha256 in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_render_report_command_picks_the_version_asked_for(tmp_path):
+    report = make_report()
+    make_publication(report=report, version=1)
+    second = make_publication(report=report, version=2)
+    call_command("render_report", report.slug, "--version", "1", stdout=io.StringIO())
+    second.refresh_from_db()
+    assert second.render_status == Publication.RenderStatus.QUEUED
+    assert report.publications.get(version=1).pdf_sha256
+
+
+@pytest.mark.django_db
+def test_render_report_command_explains_unknown_report_and_version():
+    with pytest.raises(CommandError, match="No report with the web address 'nope'"):
+        call_command("render_report", "nope")
+    report = make_report()
+    with pytest.raises(CommandError, match="has no approved version 3"):
+        call_command("render_report", report.slug, "--version", "3")
+
+
+@pytest.mark.django_db
+def test_sweep_command_reports_what_it_did():
+    report = make_report()
+    make_publication(report=report, approved_at=timezone.now() - timedelta(hours=1))
+    out = io.StringIO()
+    call_command("sweep_publications", stdout=out)
+    assert out.getvalue().strip() == "Enqueued 1 render(s); published 0 version(s)."
+    assert report.publications.get().render_status == Publication.RenderStatus.PUBLISHED
