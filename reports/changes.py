@@ -1,0 +1,168 @@
+"""What changed between two snapshots: the figures of each KPI row and the text of each paragraph.
+
+Used on the reviewer's page (the draft against the last published version) and in the version
+history (version N against N-1). Both sides are snapshots (docs/snapshot.md), so a diff is
+pure and never reads live data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+FIGURE_FIELDS = (
+    ("current_display", "current"),
+    ("previous_display", "previous"),
+    ("change_display", "Volume change"),
+    ("percent_change_display", "% change"),
+)
+REPORT_FIELDS = (
+    ("title", "Title"),
+    ("marking", "Protective marking"),
+    ("audience", "Audience"),
+    ("data_note", "Data note"),
+)
+TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def diff_html(old: str, new: str) -> SafeString:
+    """A word-level diff of two texts as HTML: removed words in <del>, added words in <ins>.
+
+    Every piece of text is escaped before it is wrapped, so the result is safe to show.
+    """
+    a, b = TOKENS.findall(old or ""), TOKENS.findall(new or "")
+    out = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if op == "equal":
+            out.append(escape(removed))
+            continue
+        if removed.strip():
+            out.append(f'<del><span class="visually-hidden">removed: </span>{escape(removed)}</del>')
+        elif removed:
+            out.append(escape(removed))
+        if added.strip():
+            out.append(f'<ins><span class="visually-hidden">added: </span>{escape(added)}</ins>')
+        elif added and not removed:
+            out.append(escape(added))
+    return mark_safe("".join(out))  # noqa: S308 - every text piece above is escaped
+
+
+def _rows(snapshot: dict) -> dict[str, dict]:
+    rows = {}
+    for section in snapshot.get("sections", []):
+        for row in section.get("rows") or []:
+            code = (row.get("kpi") or {}).get("code")
+            if code and code not in rows:
+                rows[code] = {**row, "_section": section.get("title") or section.get("heading", "")}
+    return rows
+
+
+def _paragraphs(snapshot: dict) -> dict[str, dict]:
+    paragraphs = {}
+    for section in snapshot.get("sections", []):
+        for paragraph in section.get("paragraphs") or []:
+            number = paragraph.get("number", "")
+            paragraphs[number] = {**paragraph, "_section": section.get("title") or section.get("heading", "")}
+    return paragraphs
+
+
+def _field_label(field: str, label: str, snapshot: dict) -> str:
+    period = (snapshot.get("report") or {}).get(
+        "period" if field == "current_display" else "comparison"
+    ) or {}
+    if field in ("current_display", "previous_display"):
+        return period.get("short_label") or label.capitalize()
+    return label
+
+
+def _figures(old: dict, new: dict) -> list[dict]:
+    before, after = _rows(old), _rows(new)
+    out = []
+    for code in list(after) + [c for c in before if c not in after]:
+        was, now = before.get(code), after.get(code)
+        row = now or was
+        item = {
+            "code": code,
+            "name": row["kpi"].get("name", ""),
+            "section": row["_section"],
+            "status": "changed",
+            "fields": [],
+        }
+        if was is None or now is None:
+            item["status"] = "added" if was is None else "removed"
+        for field, label in FIGURE_FIELDS:
+            old_value = ((was or {}).get("comparison") or {}).get(field, "")
+            new_value = ((now or {}).get("comparison") or {}).get(field, "")
+            old_label, new_label = _field_label(field, label, old), _field_label(field, label, new)
+            if old_value != new_value or (was and now and old_label != new_label):
+                item["fields"].append(
+                    {
+                        "label": new_label if now else old_label,
+                        "was_label": old_label,
+                        "old": old_value,
+                        "new": new_value,
+                    }
+                )
+        if item["fields"]:
+            out.append(item)
+    return out
+
+
+def _text(old: dict, new: dict) -> list[dict]:
+    before, after = _paragraphs(old), _paragraphs(new)
+    out = []
+    for number in list(after) + [n for n in before if n not in after]:
+        was, now = before.get(number), after.get(number)
+        old_text = (was or {}).get("text", "")
+        new_text = (now or {}).get("text", "")
+        if was is not None and now is not None and old_text == new_text:
+            continue
+        status = "added" if was is None else "removed" if now is None else "changed"
+        out.append(
+            {
+                "number": number,
+                "section": (now or was)["_section"],
+                "status": status,
+                "old": old_text,
+                "new": new_text,
+                "html": diff_html(old_text, new_text),
+            }
+        )
+    return out
+
+
+def _report(old: dict, new: dict) -> list[dict]:
+    a, b = old.get("report") or {}, new.get("report") or {}
+    out = []
+    for field, label in REPORT_FIELDS:
+        if a.get(field, "") != b.get(field, ""):
+            out.append({"label": label, "old": a.get(field, ""), "new": b.get(field, "")})
+    for field, label in (("period", "Period"), ("comparison", "Compared with")):
+        old_label = (a.get(field) or {}).get("long_label", "")
+        new_label = (b.get(field) or {}).get("long_label", "")
+        if old_label != new_label:
+            out.append({"label": label, "old": old_label, "new": new_label})
+    return out
+
+
+def diff_snapshots(old: dict, new: dict) -> dict:
+    """A readable difference between two snapshots.
+
+    {"old_version", "new_version", "report": [{label, old, new}], "figures": [{code, name,
+    section, status, fields: [{label, was_label, old, new}]}], "text": [{number, section, status,
+    old, new, html}], "has_changes": bool}. `html` is a word-level diff, escaped and safe.
+    """
+    report, figures, text = _report(old, new), _figures(old, new), _text(old, new)
+    return {
+        "old_version": (old.get("report") or {}).get("version"),
+        "new_version": (new.get("report") or {}).get("version"),
+        "report": report,
+        "figures": figures,
+        "text": text,
+        "has_changes": bool(report or figures or text),
+    }
