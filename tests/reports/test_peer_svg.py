@@ -200,3 +200,55 @@ def test_chart_and_table_are_axe_clean_in_chromium(page):
     assert run_axe(page) == []
     assert page.get_by_role("img", name="4.2 Public confidence among Most Similar Forces").count() == 1
     assert page.get_by_role("table").get_by_role("row").count() == 1 + 8 + 3
+
+
+# --------------------------------------------------------------------------- frozen in a publication
+MSF = ["Sussex", "Hertfordshire", "Essex", "Bedfordshire", "Hampshire", "Nottinghamshire", "Kent"]
+
+
+def test_reference_peer_comparison_is_frozen_into_the_published_row(editor, reviewer):
+    from pathlib import Path
+
+    from kpis import rankings
+    from kpis.importing import spreadsheet_import
+    from kpis.models import Kpi, Organisation, PeerGroup
+    from reports import workflow
+    from reports.models import KpiRow, Section
+    from tests.reports.builders import make_report
+
+    home = Organisation.objects.create(name="Leicestershire", code="leicestershire", is_home=True)
+    msf = PeerGroup.objects.create(name="Leicestershire Most Similar Forces")
+    msf.members.set([Organisation.objects.create(name=n, code=n.lower()) for n in MSF])
+    confidence = Kpi.objects.create(
+        code="4.2", name="Public confidence", category="Outcomes", unit="percent", aggregation="mean",
+        good_direction="up",
+    )
+    csv_file = Path(__file__).resolve().parents[2] / "reports" / "demo_data" / "peer-confidence-2018.csv"
+    assert spreadsheet_import(content=csv_file.read_bytes(), file_name=csv_file.name).ok
+    report = make_report(by=editor)
+    assert report.organisation == home
+    outcomes = Section.objects.create(report=report, position=4, kind="performance", heading="Outcomes")
+    KpiRow.objects.create(section=outcomes, kpi=confidence, position=1, peer_group=msf, show_chart=False)
+
+    workflow.report_submit(report=report, by=editor)
+    publication = workflow.report_approve(report=report, by=reviewer, comment="Checked.")
+
+    rows = [row for s in publication.snapshot["sections"] for row in s["rows"]]
+    peer = next(row["peer"] for row in rows if row["kpi"]["code"] == "4.2")
+    assert (peer["display"], peer["period_label"]) == ("MSF rank 6 of 8", "Jan 2018 – Dec 2018")
+    assert (peer["highest"]["display"], peer["lowest"]["display"]) == ("84%", "68%")
+    assert all(row.get("peer") is None for row in rows if row["kpi"]["code"] != "4.2")
+
+    # A later upload changes the live figures, never the published version.
+    changed = b"kpi_code,period,Sussex\r\n4.2,Jan 2018 - Dec 2018,60\r\n"
+    assert spreadsheet_import(content=changed, file_name="later.csv").ok
+    live = rankings.row_peer(
+        kpi=confidence, organisation=home, period_start=report.period_start, period_end=report.period_end,
+        group=msf,
+    )
+    assert live["display"] == "MSF rank 5 of 8"
+    publication.refresh_from_db()
+    frozen = next(r["peer"] for s in publication.snapshot["sections"] for r in s["rows"] if r.get("peer"))
+    assert frozen["display"] == "MSF rank 6 of 8"
+    svg = peer_chart_svg(frozen, title="4.2 Public confidence")
+    assert "6. Leicestershire (this force)" in svg and ">78%<" in svg
