@@ -474,3 +474,32 @@ def test_only_a_superuser_may_change_which_force_is_home(client, editor, superus
     client.force_login(superuser)
     page = client.get(f"/admin/kpis/organisation/{home.pk}/change/").content.decode()
     assert 'name="is_home"' in page
+
+
+# --------------------------------------------------------------------------- the demo's comparison
+def test_demo_loader_builds_the_msf_group_and_imports_the_reference_comparison_twice_safely(
+    home, confidence, editor
+):
+    from kpis.peer_demo import MSF_GROUP, load_peer_confidence
+
+    first = load_peer_confidence(user=editor)
+    second = load_peer_confidence(user=editor)
+
+    assert "8 new" in first and "8 unchanged" in second
+    group = PeerGroup.objects.get(name=MSF_GROUP)
+    assert group.kind == "msf" and group.members.count() == 8
+    peer = rankings.row_peer(
+        kpi=confidence, organisation=home, period_start=date(2018, 4, 1), period_end=date(2019, 3, 31),
+        group=group,
+    )
+    assert (peer["display"], peer["highest"]["display"], peer["lowest"]["display"]) == (
+        "MSF rank 6 of 8", "84%", "68%",
+    )
+
+
+def test_demo_loader_refuses_a_bad_file_and_leaves_nothing_behind(home, confidence, editor):
+    from kpis.peer_demo import load_peer_confidence
+
+    with pytest.raises(ValueError, match="'lots' is not a number"):
+        load_peer_confidence(user=editor, content=b"kpi_code,period,Kent\r\n4.2,2018/19,lots\r\n")
+    assert not PeerGroup.objects.exists() and not Observation.objects.exists()
