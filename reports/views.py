@@ -381,6 +381,7 @@ SPC_DATASET_STYLE = {
     "borderWidth": 1,
     "pointRadius": 0,
     "pointHitRadius": 0,
+    "pointStyle": "line",
     "fill": False,
     "tension": 0,
     "spanGaps": True,

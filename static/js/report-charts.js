@@ -81,6 +81,20 @@
     Array.prototype.forEach.call(canvases, load);
   }
 
+  // Printed pages carry every figure: open the tables for printing, close them again after
+  // (older browsers do not let CSS show the content of a closed <details>).
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = Array.prototype.filter.call(
+      document.querySelectorAll("details.chart__data:not([open])"),
+      function (d) { d.open = true; return true; }
+    );
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
