@@ -1,16 +1,301 @@
-"""Staff admin for the KPI catalogue, observations and their history, and imports."""
+"""Staff admin for the KPI catalogue, observations and their history, and imports.
 
-from django.contrib import admin
+Imports use django-import-export's admin shell (its Import button, URLs, permission
+check and page layout) with our own two steps, because every file must go through the
+one checked path in kpis/importing.py: upload → preview (a dry run: counts and every
+problem) → confirm (the stored upload, named in a signed token, is imported for real).
+"""
 
-from .models import Kpi
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.crypto import get_random_string
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from import_export.admin import ImportMixin
+
+from . import exporting, importing
+from .models import ImportBatch, Kpi, Observation, ObservationChange
+
+TOKEN_SALT = "kpis.import.upload"
+TOKEN_MAX_AGE = 3600  # seconds a preview stays confirmable
+PENDING_DIR = "imports/pending"
+PREVIEW_EXPIRED = "The preview has expired or is not valid: upload the file again."
+UPLOAD_CHANGED = "The uploaded file is no longer available: upload it again."
+NOTHING_TO_CONFIRM = "Nothing to confirm: upload a file first."
+
+
+class SpreadsheetImportForm(forms.Form):
+    import_file = forms.FileField(
+        label=_("Spreadsheet"),
+        help_text=_("An .xlsx, .ods or .csv file in one of the layouts below."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.csv"}),
+    )
+    sheet = forms.CharField(
+        label=_("Sheet name"),
+        required=False,
+        max_length=100,
+        help_text=_("Leave blank to read the first sheet of a workbook."),
+    )
+
+
+class SpreadsheetAdminMixin(ImportMixin):
+    """Import (preview, confirm), import templates and export for one kind of spreadsheet."""
+
+    import_kind: str = ""  # importing.CATALOGUE or importing.OBSERVATIONS
+    template_layouts: tuple[str, ...] = ()
+    import_template_name = "admin/kpis/import.html"
+    import_export_change_list_template = "admin/kpis/change_list_import_export.html"
+
+    # ---- permissions: editors import (add + change), anyone who may view exports
+    def has_import_permission(self, request):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}") and request.user.has_perm(
+            f"{opts.app_label}.change_{opts.model_name}"
+        )
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/template/<str:layout>.<str:fmt>",
+                self.admin_site.admin_view(self.template_view),
+                name=self._url_name("import_template"),
+            ),
+            path(
+                "export/<str:fmt>/",
+                self.admin_site.admin_view(self.export_view),
+                name=self._url_name("export"),
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def _url_name(self, suffix: str) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_{suffix}"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_export_permission": self.has_export_permission(request),
+            "export_formats": exporting.EXPORT_FORMATS,
+        }
+        return super().changelist_view(request, extra_context)
+
+    # ---- step 1: upload and preview
+    def import_action(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = SpreadsheetImportForm(request.POST or None, request.FILES or None)
+        outcome = token = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            sheet = form.cleaned_data["sheet"]
+            name = upload.name
+            if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+                outcome = importing.oversize_outcome(file_name=name, size=upload.size)
+            else:
+                content = upload.read()
+                outcome = importing.spreadsheet_import(
+                    content=content, file_name=name, sheet=sheet, kind=self.import_kind, dry_run=True
+                )
+                if outcome.ok:
+                    token = self._store_upload(request, content=content, outcome=outcome, sheet=sheet)
+        return self._render(request, form=form, outcome=outcome, token=token)
+
+    # ---- step 2: confirm
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            data = signing.loads(request.POST.get("token", ""), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+        except signing.BadSignature:
+            messages.error(request, PREVIEW_EXPIRED)
+            return HttpResponseRedirect(reverse(f"admin:{self._url_name('import')}"))
+        if data.get("user") != request.user.pk or data.get("kind") != self.import_kind:
+            raise PermissionDenied
+        try:
+            with default_storage.open(data["path"], "rb") as stored:
+                content = stored.read()
+        except (FileNotFoundError, OSError):
+            messages.error(request, UPLOAD_CHANGED)
+            return HttpResponseRedirect(reverse(f"admin:{self._url_name('import')}"))
+        outcome = importing.spreadsheet_import(
+            content=content,
+            file_name=data["name"],
+            sheet=data.get("sheet") or None,
+            kind=self.import_kind,
+            user=request.user,
+        )
+        default_storage.delete(data["path"])
+        if outcome.sha256 != data.get("sha256"):
+            raise PermissionDenied  # the stored file is not the one previewed
+        if not outcome.written:
+            # The data changed between preview and confirm: show what is wrong now.
+            return self._render(request, form=SpreadsheetImportForm(), outcome=outcome, token=None)
+        messages.success(request, outcome.summary())
+        return HttpResponseRedirect(reverse(f"admin:{self._url_name('changelist')}"))
+
+    def _store_upload(self, request, *, content: bytes, outcome, sheet: str) -> str:
+        # A random name chosen here, never the uploader's: the token only says which one.
+        ext = outcome.file_name.rsplit(".", 1)[-1].lower()
+        stored = default_storage.save(f"{PENDING_DIR}/{get_random_string(32)}.{ext}", ContentFile(content))
+        return signing.dumps(
+            {
+                "path": stored,
+                "name": outcome.file_name,
+                "sha256": outcome.sha256,
+                "sheet": sheet,
+                "kind": self.import_kind,
+                "user": request.user.pk,
+            },
+            salt=TOKEN_SALT,
+        )
+
+    def _render(self, request, *, form, outcome, token):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import %(name)s") % {"name": self.opts.verbose_name_plural},
+            "opts": self.opts,
+            "form": form,
+            "outcome": outcome,
+            "token": token,
+            "kind": self.import_kind,
+            "templates": [
+                {
+                    "layout": layout,
+                    "links": [
+                        (fmt, reverse(f"admin:{self._url_name('import_template')}", args=[layout, fmt]))
+                        for fmt in exporting.EXPORT_FORMATS
+                    ],
+                }
+                for layout in self.template_layouts
+            ],
+            "max_rows": settings.IMPORT_MAX_ROWS,
+            "max_mb": settings.IMPORT_MAX_FILE_BYTES / 1024 / 1024,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    # ---- templates and export
+    def template_view(self, request, layout: str, fmt: str):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if layout not in self.template_layouts or fmt not in exporting.EXPORT_FORMATS:
+            raise Http404
+        body = exporting.import_template(layout=layout, fmt=fmt)
+        return _download(body, fmt, f"{layout}-template.{fmt}")
+
+    def export_view(self, request, fmt: str):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        if fmt not in exporting.EXPORT_FORMATS:
+            raise Http404
+        try:
+            # The change list's own queryset, so an export honours the search and filters shown.
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            raise Http404 from None
+        return _download(self.export_bytes(queryset, fmt), fmt, f"{self.opts.model_name}s.{fmt}")
+
+    def export_bytes(self, queryset, fmt: str) -> bytes:
+        raise NotImplementedError
+
+
+def _download(body: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=exporting.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @admin.register(Kpi)
-class KpiAdmin(admin.ModelAdmin):
+class KpiAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    import_kind = importing.CATALOGUE
+    template_layouts = ("catalogue",)
     list_display = ("code", "name", "category", "unit", "aggregation", "good_direction", "decimals")
     list_filter = ("category", "unit", "aggregation", "good_direction")
     search_fields = ("code", "name", "category")
     filter_horizontal = ("glossary_terms",)
 
+    def export_bytes(self, queryset, fmt):
+        return exporting.catalogue_export(queryset=queryset, fmt=fmt)
 
-from . import admin_peers  # noqa: E402, F401  forces, peer groups and populations (issue 9)
+
+class ObservationChangeInline(admin.TabularInline):
+    """An observation's history, newest first; written only by imports and saves."""
+
+    model = ObservationChange
+    fields = ("changed_at", "old_value", "new_value", "changed_by", "batch")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Observation)
+class ObservationAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    import_kind = importing.OBSERVATIONS
+    template_layouts = (importing.LONG, importing.WIDE)
+    list_display = ("kpi", "organisation", "period_start", "period_end", "value", "source", "updated_at")
+    list_filter = ("kpi__category", "organisation", "period_start")
+    list_select_related = ("kpi", "organisation", "source")
+    search_fields = ("kpi__code", "kpi__name")
+    date_hierarchy = "period_start"
+    autocomplete_fields = ("kpi",)
+    readonly_fields = ("source", "updated_at")
+    inlines = [ObservationChangeInline]
+
+    def save_model(self, request, obj, form, change):
+        importing.observation_save(observation=obj, by=request.user)
+
+    def export_bytes(self, queryset, fmt):
+        return exporting.observations_export(queryset=queryset, fmt=fmt)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Every import, read-only: where each figure came from."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "layout",
+        "file_name",
+        "imported_by",
+        "rows_new",
+        "rows_changed",
+        "rows_unchanged",
+    )
+    list_filter = ("kind", "layout", "imported_by")
+    search_fields = ("file_name", "sha256")
+    date_hierarchy = "created_at"
+    list_select_related = ("imported_by",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

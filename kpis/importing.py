@@ -843,6 +843,32 @@ def spreadsheet_import(
     return _finish(outcome, problems)
 
 
+def oversize_outcome(*, file_name: str, size: int) -> ImportOutcome:
+    """The outcome for an upload too big to read at all (checked before reading it)."""
+    problem = ImportProblem(file_name, FILE_TOO_BIG.format(size=size, limit=settings.IMPORT_MAX_FILE_BYTES))
+    return ImportOutcome(file_name=file_name, sha256="", problems=[problem], problem_count=1)
+
+
+def observation_save(*, observation, by) -> object:
+    """Save an observation edited by hand in the admin, recording the change in its history."""
+    from .models import Observation, ObservationChange
+
+    with transaction.atomic():
+        old = None
+        if observation.pk:
+            old = Observation.objects.filter(pk=observation.pk).values_list("value", flat=True).first()
+        observation.source = None  # no longer the value an import brought
+        observation.save()
+        if old is None or old != observation.value:
+            ObservationChange.objects.create(
+                observation=observation,
+                old_value=old,
+                new_value=observation.value,
+                changed_by=by if getattr(by, "pk", None) else None,
+            )
+    return observation
+
+
 def _finish(outcome: ImportOutcome, problems: _Problems) -> ImportOutcome:
     outcome.problems = problems.listed()
     outcome.problem_count = problems.count
@@ -995,8 +1021,16 @@ class _ObservationImport:
         return cls(values, existing, first_row)
 
     def write(self, *, outcome: ImportOutcome, user) -> object:
+        """Insert new values, update changed ones and record history, in one transaction.
+
+        The rows go to the database driver directly (executemany, and one INSERT … SELECT for
+        the history of new values): the ORM's per-object work would cost more than the write.
+        """
+        from django.db import connection
+
         from .models import ImportBatch, Observation, ObservationChange
 
+        user_id = user.pk if getattr(user, "pk", None) else None
         with transaction.atomic():
             # Classify again inside the transaction: the preview may be minutes old.
             self.existing = _existing(self.values, lock=True)
@@ -1007,46 +1041,64 @@ class _ObservationImport:
                 layout=outcome.layout,
                 file_name=outcome.file_name,
                 sha256=outcome.sha256,
-                imported_by=user if getattr(user, "pk", None) else None,
+                imported_by_id=user_id,
                 rows_total=len(self.values),
                 rows_new=new,
                 rows_changed=changed,
                 rows_unchanged=unchanged,
             )
-            now = timezone.now()
-            created, updated, history = [], [], []
-            for (kpi_id, org_id, start), value in self.values.items():
-                old = self.existing.get((kpi_id, org_id, start))
+            ops = connection.ops
+            now = ops.adapt_datetimefield_value(timezone.now())
+            ends: dict[date, tuple] = {}
+            inserts, updates, history = [], [], []
+            existing = self.existing
+            for key, value in self.values.items():
+                old = existing.get(key)
                 if old is None:
-                    created.append(
-                        Observation(
-                            kpi_id=kpi_id,
-                            organisation_id=org_id,
-                            period_start=start,
-                            period_end=month_end(start),
-                            value=value,
-                            source=batch,
-                            updated_at=now,
+                    start = key[2]
+                    if start not in ends:
+                        ends[start] = (
+                            ops.adapt_datefield_value(start),
+                            ops.adapt_datefield_value(month_end(start)),
                         )
-                    )
+                    inserts.append((key[0], key[1], *ends[start], value, batch.pk, now))
                 elif old[1] != value:
-                    updated.append(Observation(pk=old[0], value=value, source=batch, updated_at=now))
-                    history.append(
-                        ObservationChange(observation_id=old[0], old_value=old[1], new_value=value)
+                    updates.append((value, batch.pk, now, old[0]))
+                    history.append((old[0], old[1], value, user_id, batch.pk, now))
+
+            obs = _Table(Observation, connection)
+            change = _Table(ObservationChange, connection)
+            change_columns = ("observation", "old_value", "new_value", "changed_by", "batch", "changed_at")
+            with connection.cursor() as cursor:
+                if inserts:
+                    cursor.executemany(
+                        obs.insert(
+                            (
+                                "kpi",
+                                "organisation",
+                                "period_start",
+                                "period_end",
+                                "value",
+                                "source",
+                                "updated_at",
+                            )
+                        ),
+                        inserts,
                     )
-            Observation.objects.bulk_create(created, batch_size=2000)
-            if created and created[0].pk is None:  # a backend that cannot return keys
-                _fill_keys(created)
-            history.extend(
-                ObservationChange(observation_id=o.pk, old_value=None, new_value=o.value) for o in created
-            )
-            if updated:
-                Observation.objects.bulk_update(updated, ["value", "source", "updated_at"], batch_size=1000)
-            for change in history:
-                change.changed_by = user if getattr(user, "pk", None) else None
-                change.batch = batch
-                change.changed_at = now
-            ObservationChange.objects.bulk_create(history, batch_size=2000)
+                    # History of every new value, written by the database from the rows just inserted.
+                    cursor.execute(
+                        f"INSERT INTO {change.table} ({change.columns(change_columns)}) "
+                        f"SELECT {obs.c('id')}, NULL, {obs.c('value')}, %s, %s, %s FROM {obs.table} "
+                        f"WHERE {obs.c('source')} = %s",
+                        [user_id, batch.pk, now, batch.pk],
+                    )
+                if updates:
+                    cursor.executemany(
+                        f"UPDATE {obs.table} SET {obs.c('value')} = %s, {obs.c('source')} = %s, "
+                        f"{obs.c('updated_at')} = %s WHERE {obs.c('id')} = %s",
+                        updates,
+                    )
+                    cursor.executemany(change.insert(change_columns), history)
         return batch
 
 
@@ -1098,10 +1150,22 @@ def _existing(values: dict, lock: bool = False) -> dict:
     return found
 
 
-def _fill_keys(created) -> None:
-    keys = _existing({(o.kpi_id, o.organisation_id, o.period_start): None for o in created})
-    for o in created:
-        o.pk = keys[(o.kpi_id, o.organisation_id, o.period_start)][0]
+class _Table:
+    """Quoted table and column names of a model, for the few statements written by hand."""
+
+    def __init__(self, model, connection):
+        self.model, self.quote = model, connection.ops.quote_name
+        self.table = self.quote(model._meta.db_table)
+
+    def c(self, name: str) -> str:
+        return self.quote(self.model._meta.get_field(name).column)
+
+    def columns(self, names) -> str:
+        return ", ".join(self.c(n) for n in names)
+
+    def insert(self, names) -> str:
+        marks = ", ".join(["%s"] * len(names))
+        return f"INSERT INTO {self.table} ({self.columns(names)}) VALUES ({marks})"
 
 
 class _OrganisationLookup:

@@ -1,6 +1,7 @@
 """Real spreadsheet files made in the tests: xlsx with openpyxl, ods with odfpy, csv as bytes."""
 
 import csv
+import functools
 import io
 import zipfile
 from datetime import date, datetime
@@ -84,6 +85,7 @@ def _covered(spans, r, c) -> bool:
     return False
 
 
+@functools.cache
 def zip_bomb_xlsx(expanded_bytes: int = 300 * 1024 * 1024) -> bytes:
     """A valid-looking xlsx whose sheet XML expands to `expanded_bytes` (a few hundred kB on disk)."""
     base = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["kpi_code", "month", "value"], ["1.1", "2018-04", 1]])))
