@@ -88,11 +88,16 @@ def _runs(present: list[tuple[int, float]], key) -> list[tuple[int, int, str]]:
 def _episodes(present, mean, upper, lower, sigma) -> list[dict]:
     """Each special-cause pattern once: rule, direction, first and last position, points."""
     episodes = []
-    for pos, (_, value) in enumerate(present):
-        if value > upper:
-            episodes.append({"rule": "beyond_limit", "direction": "up", "positions": [pos]})
-        elif value < lower:
-            episodes.append({"rule": "beyond_limit", "direction": "down", "positions": [pos]})
+
+    def beyond(pos):
+        value = present[pos][1]
+        return "up" if value > upper else "down" if value < lower else None
+
+    # Neighbouring months beyond the same limit are one episode ("3 months above ... since").
+    for first, last, direction in _runs(present, beyond):
+        episodes.append(
+            {"rule": "beyond_limit", "direction": direction, "positions": list(range(first, last + 1))}
+        )
 
     def side(pos):
         value = present[pos][1]
@@ -160,9 +165,14 @@ def _describe(episode: dict, months: list, present) -> str:
     if rule == "beyond_limit":
         limit = "upper" if direction == "up" else "lower"
         where = "above" if direction == "up" else "below"
+        if count > 1:
+            text = f"{count} months {where} the {limit} process limit"
+            return f"{text} since {first_month}" if first_month else text
         return f"{last_month or 'a month'} is {where} the {limit} process limit"
     limit = "upper" if direction == "up" else "lower"
-    text = f"{count} of {positions[-1] - positions[0] + 1} months close to the {limit} process limit"
+    span = positions[-1] - positions[0] + 1
+    several = f"{count} months in a row" if count == span else f"{count} of {span} months"
+    text = f"{several} close to the {limit} process limit"
     return f"{text}, latest {last_month}" if last_month else text
 
 
@@ -202,17 +212,19 @@ def xmr(values: list, *, months: list | None = None, good_direction: str = "neit
         mean=mean, upper=upper, lower=lower, average_moving_range=mr_bar, points=len(present), signals=signals
     )
     if episodes:
-        # Readers need the latest news: the pattern ending last, the stronger rule on a tie.
-        latest = max(episodes, key=lambda ep: (ep["positions"][-1], -RULE_PRIORITY[ep["rule"]]))
+        # Readers need the latest news: the pattern ending last; on a tie the longest (a year
+        # above the mean says more than its last month beyond the limit), then the stronger rule.
+        latest = max(
+            episodes,
+            key=lambda ep: (ep["positions"][-1], len(ep["positions"]), -RULE_PRIORITY[ep["rule"]]),
+        )
         result.variation = _variation(latest["direction"], good_direction)
         label = {
             "special-improvement": "Special cause (improvement)",
             "special-concern": "Special cause (concern)",
             "special-neither": "Special cause",
         }[result.variation]
-        others = len(episodes) - 1
-        more = f" ({others} other signal{'s' if others > 1 else ''} in the series)" if others else ""
-        result.reading = f"{label}: {_describe(latest, months or [], present)}{more}."
+        result.reading = f"{label}: {_describe(latest, months or [], present)}."
     return result
 
 

@@ -129,11 +129,11 @@ def test_fewer_than_two_neighbouring_points_cannot_make_a_chart():
         xmr([])
 
 
-def test_the_reading_names_the_latest_pattern_and_counts_the_others():
+def test_the_reading_names_the_latest_pattern():
     values = [10, 12] * 5 + [10, 20] + [12, 10] * 8 + [13, 14, 13, 14, 13, 14, 13]
     result = xmr(values)
     assert result.reading.startswith("Special cause: 7 months above the mean")
-    assert result.reading.endswith("(1 other signal in the series).")
+    assert result.reading == "Special cause: 7 months above the mean."  # the spike before is on the chart
 
 
 def test_xmr_from_trend_reads_the_previous_year_first():
@@ -149,3 +149,21 @@ def test_xmr_from_trend_reads_the_previous_year_first():
     result = xmr_from_trend(trend, good_direction="up")
     assert {s.index for s in result.signals if s.rule == "shift"} == set(range(17, 24))
     assert result.reading == "Special cause (improvement): 7 months above the mean since September 2018."
+
+
+def test_neighbouring_months_beyond_a_limit_are_read_as_one_episode():
+    values = [10, 12] * 10 + [10] + [30, 30, 30]
+    # sum = 11 x 10 + 10 x 12 + 3 x 30 = 320 over 24: mean = 13.333333
+    # moving ranges: twenty of 2 (=40), |30 - 10| = 20, 0, 0: 60 / 23 = 2.608696
+    # upper = 13.333333 + 2.66 x 2.608696 = 20.272464: the three 30s (Jan-Mar 2019) are beyond it,
+    # and also in the outer third (two-of-three); the stronger rule names the reading.
+    result = xmr(values, months=MONTHS_24, good_direction="down")
+    assert result.upper == pytest.approx(20.272464, abs=1e-6)
+    assert {(s.index, s.rule) for s in result.signals if s.rule == "beyond_limit"} == {
+        (21, "beyond_limit"),
+        (22, "beyond_limit"),
+        (23, "beyond_limit"),
+    }
+    assert result.reading == (
+        "Special cause (concern): 3 months above the upper process limit since January 2019."
+    )
