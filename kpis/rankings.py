@@ -432,6 +432,6 @@ def row_peer(*, kpi, organisation, period_start: date, period_end: date, group) 
             if candidate.rank is not None and candidate.of >= 2:
                 ranking = candidate
                 break
-    if not ranking.members:
-        return None
+    if ranking.of < 2:
+        return None  # "rank 1 of 1" would be no comparison at all
     return ranking.as_dict()

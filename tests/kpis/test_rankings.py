@@ -106,7 +106,13 @@ def test_reference_confidence_file_names_the_seven_most_similar_forces_and_marks
         rows = list(csv.DictReader(fh))
     names = {r["organisation"] for r in rows}
     assert names == {
-        "Leicestershire", "Sussex", "Hertfordshire", "Essex", "Bedfordshire", "Hampshire", "Nottinghamshire",
+        "Leicestershire",
+        "Sussex",
+        "Hertfordshire",
+        "Essex",
+        "Bedfordshire",
+        "Hampshire",
+        "Nottinghamshire",
         "Kent",
     }
     published = [r for r in rows if r["note"].startswith("Published")]
@@ -137,7 +143,11 @@ def test_lower_is_better_ranks_the_smallest_figure_first(forces):
     r = rankings.rank(kpi=k, period=FY2018, group=group("MSF", [beds, essex, kent, sussex, home]))
 
     assert [(m.name, m.rank) for m in r.members] == [
-        ("Essex", 1), ("Leicestershire", 2), ("Sussex", 3), ("Bedfordshire", 4), ("Kent", 5),
+        ("Essex", 1),
+        ("Leicestershire", 2),
+        ("Sussex", 3),
+        ("Bedfordshire", 4),
+        ("Kent", 5),
     ]
     assert r.rank == 2
     assert r.direction_note == "1 = lowest value (lower is better)"
@@ -180,7 +190,10 @@ def test_ties_share_a_rank_and_the_next_rank_is_skipped(forces):
     r = rankings.rank(kpi=k, period=FY2018, group=group("MSF", [beds, essex, kent]))
 
     assert [(m.name, m.rank) for m in r.members] == [
-        ("Bedfordshire", 1), ("Essex", 2), ("Leicestershire", 2), ("Kent", 4),
+        ("Bedfordshire", 1),
+        ("Essex", 2),
+        ("Leicestershire", 2),
+        ("Kent", 4),
     ]
     assert rankings.TIE_NOTE in r.notes
 
@@ -394,13 +407,27 @@ def test_as_dict_is_json_safe_and_has_the_frozen_keys(forces):
 
     assert json.loads(json.dumps(d)) == d
     assert {
-        "group", "measure", "period_label", "rank", "of", "display", "direction_note", "highest", "lowest",
-        "average", "members", "missing",
+        "group",
+        "measure",
+        "period_label",
+        "rank",
+        "of",
+        "display",
+        "direction_note",
+        "highest",
+        "lowest",
+        "average",
+        "members",
+        "missing",
     } <= d.keys()
     assert set(d["highest"]) == {"name", "value", "display"}
     assert d["average"]["display"] == "2"  # 1.5 rounds half up, as a spreadsheet would
     assert d["members"][0] == {
-        "name": "Leicestershire", "value": "1.0000", "display": "1", "rank": 1, "is_home": True,
+        "name": "Leicestershire",
+        "value": "1.0000",
+        "display": "1",
+        "rank": 1,
+        "is_home": True,
     }
 
 
@@ -413,12 +440,17 @@ def test_unknown_measure_and_missing_comparison_are_refused(forces):
         rankings.rank(kpi=k, period=(date(2019, 3, 31), date(2019, 3, 31)), group=g, measure="percent_change")
 
 
-def test_row_peer_is_none_without_a_group_or_without_any_figures(forces):
+def test_row_peer_is_none_without_a_group_or_without_two_forces_to_compare(forces):
     home, others = forces
     k = kpi()
     args = dict(kpi=k, organisation=home, period_start=FY2018.start, period_end=FY2018.end)
     assert rankings.row_peer(group=None, **args) is None
-    assert rankings.row_peer(group=group("MSF", others), **args) is None
+    msf = group("MSF", others)
+    assert rankings.row_peer(group=msf, **args) is None
+    year_value(k, home, 5)  # this force alone is no comparison either
+    assert rankings.row_peer(group=msf, **args) is None
+    year_value(k, others[0], 6)
+    assert rankings.row_peer(group=msf, **args)["display"] == "MSF rank 1 of 2"
 
 
 def test_row_peer_prefers_the_report_period_when_peers_have_it(forces):
