@@ -15,10 +15,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from .importing import CATALOGUE_COLUMNS, LONG, WIDE
+from .importing import CATALOGUE_COLUMNS, FORMULA_STARTS, LONG, WIDE
 from .periods import Period
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -680,6 +680,16 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _unneutralise(text: str) -> str:
+    """Undo an export's formula guard ("'=x" → "=x") so an exported file imports unchanged."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def month_label(d: date) -> str:
     return f"{d:%Y-%m}"
 
@@ -1250,6 +1260,7 @@ class _CatalogueImport:
                     problems.add(FORMULA_NO_VALUE, number, pos, header)
                     ok = False
                     continue
+                text = _unneutralise(text)
                 if name == "description":
                     values[name] = text
                     continue

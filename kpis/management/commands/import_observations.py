@@ -1,0 +1,68 @@
+"""python manage.py import_observations FILE [--dry-run] [--sheet NAME] [--user USERNAME]
+
+The same path as the admin's import (kpis.importing.spreadsheet_import); import_kpis shares
+this command's code. Exits non-zero, printing every problem, when anything is wrong.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from kpis import importing
+
+NO_SUCH_FILE = "There is no file at {path}."
+NO_SUCH_USER = "There is no user '{username}'."
+REFUSED = "Nothing was written: {count} problem(s) in {file_name}."
+
+
+class SpreadsheetImportCommand(BaseCommand):
+    """Import one spreadsheet of `kind` from a shell, as the admin does."""
+
+    kind = ""
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="an .xlsx, .ods or .csv file")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+        parser.add_argument("--sheet", default="", help="the sheet to read (default: the first)")
+        parser.add_argument("--user", default="", help="username recorded as the importer")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(NO_SUCH_FILE.format(path=path))
+        user = None
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(NO_SUCH_USER.format(username=options["user"]))
+        size = path.stat().st_size
+        if size > settings.IMPORT_MAX_FILE_BYTES:
+            outcome = importing.oversize_outcome(file_name=path.name, size=size)
+        else:
+            outcome = importing.spreadsheet_import(
+                content=path.read_bytes(),
+                file_name=path.name,
+                sheet=options["sheet"] or None,
+                kind=self.kind,
+                user=user,
+                dry_run=options["dry_run"],
+            )
+        for line in importing.iter_problem_lines(outcome):
+            self.stderr.write(line)
+        self.stdout.write(outcome.summary())
+        if not outcome.ok:
+            raise CommandError(REFUSED.format(count=outcome.errors, file_name=outcome.file_name))
+        if outcome.written:
+            self.stdout.write(self.style.SUCCESS(f"Written as import #{outcome.batch.pk}."))
+        else:
+            self.stdout.write("Dry run: nothing was written.")
+
+
+class Command(SpreadsheetImportCommand):
+    help = (
+        "Import monthly observations from an xlsx, ods or csv file (long layout 'kpi_code, month, value' "
+        "or wide layout 'kpi_code' then one column per month), as the admin's import does."
+    )
+    kind = importing.OBSERVATIONS
