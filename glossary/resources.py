@@ -6,7 +6,10 @@ as a formula are neutralised with a leading apostrophe; importing such a file ba
 removes that apostrophe again, so a glossary survives the round trip unchanged.
 """
 
+from pathlib import PurePath
+
 from import_export import resources
+from import_export.formats import base_formats
 
 from .models import Term
 
@@ -16,6 +19,9 @@ from .models import Term
 # recognised when the file comes back.
 FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 COLUMNS = ("term", "abbreviation", "definition")
+# The formats the admin offers, by file extension.
+FORMATS = {".csv": base_formats.CSV, ".xlsx": base_formats.XLSX, ".ods": base_formats.ODS}
+UNSUPPORTED_FILE = "'{name}' is not a glossary file: use .csv, .xlsx or .ods."
 
 
 def neutralise_formula(value):
@@ -53,3 +59,25 @@ class TermResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         return neutralise_formula(super().export_field(field, instance, **kwargs))
+
+
+def terms_import(*, content: bytes, file_name: str, user=None, dry_run: bool = False):
+    """Import a glossary file (csv, xlsx, ods) exactly as the admin's confirm step does.
+
+    All or nothing: any row in error writes no row. Returns import-export's Result
+    (`has_errors()`, `has_validation_errors()`, `totals`).
+    """
+    format_class = FORMATS.get(PurePath(file_name).suffix.lower())
+    if format_class is None:
+        raise ValueError(UNSUPPORTED_FILE.format(name=file_name))
+    input_format = format_class() if format_class().is_binary() else format_class(encoding="utf-8-sig")
+    dataset = input_format.create_dataset(content)
+    return TermResource().import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        file_name=file_name,
+        user=user,
+    )

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from glossary.admin import CONFIRM_REFUSED, UPLOAD_GONE
 from glossary.models import Term
-from glossary.resources import neutralise_formula, restore_formula_escape
+from glossary.resources import UNSUPPORTED_FILE, neutralise_formula, restore_formula_escape, terms_import
 from reports.demo_figures import DEMO_DATA
 
 GLOSSARY_CSV = (DEMO_DATA / "glossary.csv").read_bytes()
@@ -356,3 +356,28 @@ def test_editor_imports_the_glossary_in_a_browser_and_the_screens_are_accessible
     assert violations == []
     screenshot(page, "glossary-changelist")
     assert page.csp_errors == []
+
+
+# --------------------------------------------------------------------------- the same path without the admin
+def test_terms_import_loads_the_demo_glossary_like_the_admin(editor):
+    preview = terms_import(content=GLOSSARY_CSV, file_name="glossary.csv", user=editor, dry_run=True)
+    assert preview.totals["new"] == 20 and Term.objects.count() == 0
+    result = terms_import(content=GLOSSARY_CSV, file_name="glossary.csv", user=editor)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Term.objects.count() == 20
+    again = terms_import(content=GLOSSARY_CSV, file_name="glossary.csv", user=editor)
+    assert again.totals["skip"] == 20 and Term.objects.count() == 20
+
+
+def test_terms_import_writes_nothing_when_any_row_is_bad(editor):
+    content = _csv([["Pronto", "", "An app."], ["", "X", "No term."]])
+    result = terms_import(content=content, file_name="glossary.csv", user=editor)
+    assert result.has_validation_errors()
+    assert Term.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["glossary.xls", "glossary.json", "glossary"])
+def test_terms_import_refuses_other_file_types(name):
+    with pytest.raises(ValueError) as excinfo:
+        terms_import(content=b"term,abbreviation,definition\n", file_name=name)
+    assert str(excinfo.value) == UNSUPPORTED_FILE.format(name=name)
