@@ -59,7 +59,7 @@ PROFILES: dict[str, dict[int, list[float]]] = {
         2017: [0.86, 0.88, 0.92, 0.95, 0.97, 1.00, 1.02, 1.04, 1.06, 1.08, 1.08, 1.14],
         2018: [1.08, 1.10, 1.09, 1.11, 1.10, 1.07, 0.93, 0.90, 0.88, 0.91, 0.89, 0.94],
     },
-    # ASB: a usual summer and bonfire-night peak in 2017/18, then a steady fall in 2018/19
+    # ASB: a usual summer and bonfire-night peak in 2017/18; in 2018/19 a fall from the summer
     # to under 1,000 a month for the last five months (paragraph 2.5).
     "2.5a": {
         2017: [1.00, 1.06, 1.10, 1.12, 1.08, 0.98, 1.04, 0.96, 0.88, 0.88, 0.87, 1.03],
