@@ -21,6 +21,7 @@ Everything here is pure: it reads dicts in the shape of docs/snapshot.md.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import math
 import re
@@ -88,6 +89,7 @@ CHANGE_BEFORE = re.compile(
 CHANGE_AFTER = re.compile(r"^\s*(?:\w+\s+)?(fewer|less|more|additional|extra)\b(?!\s+than)", re.I)
 MONTHLY = re.compile(r"\b(?:per|every|each|a) month\b|\bmonthly\b", re.I)
 CHANGE_SENTENCE = re.compile(rf"\b(?:{RISE_WORDS}|{FALL_WORDS})\b", re.I)
+MONTH_NAMED = re.compile(rf"\b{MONTH_RE}(?!\w)", re.I)
 QUARTER_NAMED = re.compile(r"\b(?:Q[1-4]|quarter\s+(?:[1-4]|one|two|three|four)|last quarter)\b", re.I)
 
 
@@ -235,18 +237,22 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4}
 
 
-def _claimed(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(start < e and s < end for s, e in taken)
+def _claimed(taken: bytearray, start: int, end: int) -> bool:
+    return any(taken[start:end])
+
+
+def _claim(taken: bytearray, start: int, end: int) -> None:
+    taken[start:end] = b"\x01" * (end - start)
 
 
 def extract_figures(text: str) -> list[Figure]:
     """Every figure in a paragraph's plain text, in order of appearance."""
     figures: list[Figure] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # characters already part of a figure
 
     def add(fig: Figure) -> None:
         figures.append(fig)
-        taken.append((fig.start, fig.end))
+        _claim(taken, fig.start, fig.end)
 
     for kind, pattern in PATTERNS:
         for m in pattern.finditer(text):
@@ -257,7 +263,7 @@ def extract_figures(text: str) -> list[Figure]:
             if fig is not None:
                 add(fig)
             elif kind in ("date",):
-                taken.append((start, end))  # "15th March": a date without a year, not a rank
+                _claim(taken, start, end)  # "15th March": a date without a year, not a rank
     figures.sort(key=lambda f: f.start)
     return figures
 
@@ -598,12 +604,18 @@ def _same_period_findings(number: str, text: str, report: Period, comparison: Pe
     """'the same quarter' or 'the same month' in a report that compares other periods."""
     findings = []
     kinds = {3: "quarter", 1: "month"}
+    sentences = sentence_spans(text)
+    starts = [s[0] for s in sentences]
+    named_in: dict[tuple, bool] = {}
     for m in re.finditer(r"\bthe (?:same|equivalent|corresponding) (quarter|month)\b", text, re.I):
-        if kinds.get(report.month_count) == m.group(1).lower():
+        kind = m.group(1).lower()
+        if kinds.get(report.month_count) == kind:
             continue
-        sentence = next(s for s in sentence_spans(text) if s[0] <= m.start() < s[1])
-        named = QUARTER_NAMED if m.group(1).lower() == "quarter" else re.compile(rf"\b{MONTH_RE}\b", re.I)
-        if named.search(text[sentence[0] : sentence[1]]):
+        sentence = sentences[bisect.bisect_right(starts, m.start()) - 1]
+        if (kind, sentence) not in named_in:
+            named = QUARTER_NAMED if kind == "quarter" else MONTH_NAMED
+            named_in[kind, sentence] = bool(named.search(text, sentence[0], sentence[1]))
+        if named_in[kind, sentence]:
             continue  # "quarter 4 of 18/19 ... the equivalent quarter": a named part of the year
         message = SAME_QUARTER.format(
             current=report.label, previous=comparison.label, months=report.month_count, text=m.group(0)
@@ -637,8 +649,25 @@ def check_paragraph(  # noqa: C901 - one pass over the figures, in reading order
     figures = extract_figures(text)
     sentences = sentence_spans(text)
 
+    starts = [s[0] for s in sentences]
+
     def sentence_of(fig: Figure) -> tuple[int, int]:
-        return next(s for s in sentences if s[0] <= fig.start < s[1])
+        return sentences[bisect.bisect_right(starts, fig.start) - 1]
+
+    sentence_tests: dict[tuple, bool] = {}
+
+    def sentence_has(pattern: re.Pattern, sentence: tuple[int, int]) -> bool:
+        key = (pattern.pattern, sentence)
+        if key not in sentence_tests:
+            sentence_tests[key] = bool(pattern.search(text, sentence[0], sentence[1]))
+        return sentence_tests[key]
+
+    # Figures a percentage can belong to, per sentence, in order (figures are sorted by start).
+    partner_kinds = ("count", "change", "money")
+    by_sentence: dict[tuple[int, int], list[int]] = {}
+    for j, other in enumerate(figures):
+        if other.kind in partner_kinds:
+            by_sentence.setdefault(sentence_of(other), []).append(j)
 
     findings: dict[int, Finding] = {}
     matched: dict[int, Candidate] = {}
@@ -655,7 +684,7 @@ def check_paragraph(  # noqa: C901 - one pass over the figures, in reading order
         if fig.kind == "percent":
             continue  # percentages are read with the figure they belong to (step 2)
         sentence = sentence_of(fig)
-        monthly = bool(MONTHLY.search(text[sentence[0] : sentence[1]]))
+        monthly = sentence_has(MONTHLY, sentence)
         for cand in _candidates(fig, section_rows, monthly=monthly):
             unit = _agrees(fig, cand.value)
             if unit is not None:
@@ -671,12 +700,11 @@ def check_paragraph(  # noqa: C901 - one pass over the figures, in reading order
     for i in percents:
         fig = figures[i]
         sentence = sentence_of(fig)
-        partners = [
-            j
-            for j, other in enumerate(figures)
-            if other.kind in ("count", "change", "money") and sentence[0] <= other.start < sentence[1]
-        ]
-        partner = min(partners, key=lambda j: abs(figures[j].start - fig.start), default=None)
+        # The figure a % belongs to is the nearest by the gap between them: "£7,020.62 (+7%)".
+        partners = by_sentence.get(sentence, [])
+        at = bisect.bisect_left(partners, i)
+        nearest = partners[max(at - 1, 0) : at + 1]
+        partner = min(nearest, key=lambda j: _gap(figures[j], fig), default=None)
         rows = section_rows
         if partner is not None:
             cand = matched.get(partner)
@@ -730,12 +758,16 @@ def check_paragraph(  # noqa: C901 - one pass over the figures, in reading order
         finding = findings[i]
         if fig.kind == "percent" and finding.status == "unchecked" and not fig.sign and fig.parenthesised:
             sentence = sentence_of(fig)
-            if signed and CHANGE_SENTENCE.search(text[sentence[0] : sentence[1]]):
+            if signed and sentence_has(CHANGE_SENTENCE, sentence):
                 finding.warning = _unsigned_percent_warning(fig, figures, sentence, signed[0])
 
     result = sorted(findings.values(), key=lambda f: f.start)
     result += _same_period_findings(number, text, report, comparison)
     return sorted(result, key=lambda f: f.start)
+
+
+def _gap(a: Figure, b: Figure) -> int:
+    return b.start - a.end if a.end <= b.start else a.start - b.end
 
 
 def _implied(change: Decimal, pct: Decimal, unit: Decimal) -> tuple[int, int] | None:
@@ -760,7 +792,7 @@ def _unsigned_percent_warning(fig: Figure, figures: list[Figure], sentence, sign
     counts = [f for f in figures if f.kind in ("count", "change") and sentence[0] <= f.start < sentence[1]]
     if not counts:
         return text + " No table figure checks it."
-    change = min(counts, key=lambda f: abs(f.start - fig.start))
+    change = min(counts, key=lambda f: _gap(f, fig))
     c, unit = change.value, min(fig.units)
     as_fall = _implied(c, fig.value, unit)
     as_share = _implied(c, 100 - fig.value, unit) if fig.value < 100 else None

@@ -125,3 +125,29 @@ def test_short_names(name, short):
 )
 def test_duration_words(seconds, words):
     assert duration_words(Decimal(str(seconds))) == words
+
+
+@pytest.mark.parametrize(
+    "drafted_row",
+    [
+        row("Number of 999 Calls", 138_893, 150_536),
+        row("Number of 101 Calls", 501_342, 383_000),
+        row("Volume of Positive Outcomes", 10_806, 10_585),
+        row("Public confidence", "76.6", "72.0", unit="percent", decimals=1),
+        row("Average time to answer a 101 call", 80, 74, unit="seconds"),
+        row("Knife crime fund", "100000", "107020.62", unit="currency", decimals=2),
+        row("Number of Incidents", 239_920, 239_920),
+    ],
+)
+def test_the_checker_agrees_with_every_drafted_sentence(drafted_row):
+    from reports.checker import check_paragraph
+
+    sentence = draft_sentence(drafted_row)
+    findings = check_paragraph(
+        sentence,
+        section_rows=[drafted_row],
+        report_period=FY18.as_dict(),
+        comparison_period=FY17.as_dict(),
+    )
+    assert findings, sentence
+    assert {(f.text, f.status) for f in findings if f.status != "match"} == set(), sentence
