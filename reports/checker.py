@@ -78,6 +78,12 @@ ABOUT = re.compile(
     r"estimated|close to)\s+$",
     re.I,
 )
+QUALIFIER_WORDS = re.compile(
+    r"\b((?:just |a little |well |slightly )?(?:in excess of|over|more than|above|at least|upwards of|"
+    r"exceeding|less than|fewer than|under|below|up to|approximately|approx\.?|around|about|circa|c\.|"
+    r"roughly|some|nearly|almost|an estimated|estimated|close to)(?:\s+(?:of|only))*)\s+[£+\-−]?$",
+    re.I,
+)
 RISE_WORDS = r"increas\w*|rise|rises|rising|rose|risen|additional|extra|growth|grew|grown|higher|up|more"
 FALL_WORDS = r"reduc\w*|decreas\w*|fall|falls|falling|fell|fallen|fewer|less|lower|down|drop\w*|declin\w*"
 DIRECTION_BEFORE = re.compile(rf"\b({RISE_WORDS}|{FALL_WORDS})\b(?!\s+than)", re.I)
@@ -107,6 +113,7 @@ class Figure:
     units: list[Decimal] = field(default_factory=list)  # rounding units it may be written to
     sign: int = 0  # +1 / -1 when written with a sign
     qualifier: str = ""  # "over", "under", "about"
+    qualifier_words: str = ""  # as written: "in excess of over of", "nearly"
     parenthesised: bool = False
     period: tuple[date, date] | None = None
     as_at: bool = False
@@ -232,8 +239,10 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ),
     ("fy", re.compile(rf"(?<![\d/]){FY_RE}(?![\d/])")),
     ("year", re.compile(rf"(?<![\d/,.£]){YEAR_RE}(?![\d/%,])")),
+    ("scaled", re.compile(rf"(?<![\w.,/£])([+\-−]?)({NUM})\s?(k|million|billion|bn)\b", re.I)),
     ("count", re.compile(rf"(?<![\w.,/£])([+\-−]?)({NUM})(st|nd|rd|th)?(?![\w%/]|\.\d|,\d)")),
 ]
+SCALES = {"k": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9}
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4}
 
 
@@ -261,6 +270,9 @@ def extract_figures(text: str) -> list[Figure]:
                 continue
             fig = _figure(kind, m, text)
             if fig is not None:
+                if fig.qualifier:
+                    words = QUALIFIER_WORDS.search(text, max(0, fig.start - 40), fig.start)
+                    fig.qualifier_words = " ".join(words.group(1).split()) if words else fig.qualifier
                 add(fig)
             elif kind in ("date",):
                 _claim(taken, start, end)  # "15th March": a date without a year, not a rank
@@ -274,9 +286,7 @@ def _figure(kind: str, m: re.Match, text: str) -> Figure | None:  # noqa: C901 -
     after_paren = text[end:].lstrip().startswith(")")
     base = {"start": start, "end": end, "text": m.group(0), "parenthesised": before_paren and after_paren}
     if kind == "money":
-        scale = {"million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9, "k": 10**3}.get(
-            (m.group(3) or "").lower(), 1
-        )
+        scale = SCALES.get((m.group(3) or "").lower(), 1)
         qualifier = _qualifier(text, start)
         decimals, units = _units(m.group(2), scale=Decimal(scale), loose=bool(qualifier) or scale > 1)
         value = _decimal(m.group(2)) * scale
@@ -341,20 +351,21 @@ def _figure(kind: str, m: re.Match, text: str) -> Figure | None:  # noqa: C901 -
     if kind == "year":
         y = int(m.group(0))
         return Figure(kind="year", period=(date(y, 1, 1), date(y, 12, 31)), **base)
-    # counts, changes and ranks
-    number, ordinal = m.group(2), m.group(3)
-    if ordinal:
+    # counts, changes and ranks ("11.6k", "1.2 million" are counts written to a scale)
+    number, suffix = m.group(2), m.group(3)
+    if kind == "count" and suffix:
         return Figure(kind="rank", value=_decimal(number), **base)
-    if _is_label(text, start, number, m.group(1)):
+    if kind == "count" and _is_label(text, start, number, m.group(1)):
         return None
+    scale = Decimal(SCALES[suffix.lower()]) if kind == "scaled" else Decimal(1)
     qualifier = _qualifier(text, start)
-    decimals, units = _units(number, loose=bool(qualifier))
+    decimals, units = _units(number, scale=scale, loose=bool(qualifier) or kind == "scaled")
     sign = _sign(m.group(1))
     is_change = bool(sign) or bool(CHANGE_BEFORE.search(text[max(0, start - 60) : start]))
     is_change = is_change or bool(CHANGE_AFTER.match(text[end : end + 30]))
     return Figure(
-        kind="change" if is_change else "count", value=_decimal(number), decimals=decimals, units=units,
-        sign=sign, qualifier=qualifier, **base,
+        kind="change" if is_change else "count", value=_decimal(number) * scale, decimals=decimals,
+        units=units, sign=sign, qualifier=qualifier, **base,
     )  # fmt: skip
 
 
@@ -478,8 +489,7 @@ def _precision_words(unit: Decimal) -> str:
 
 
 def _quoted(fig: Figure) -> str:
-    qualifier = {"over": "over ", "under": "under ", "about": "about "}.get(fig.qualifier, "")
-    return f"“{qualifier}{fig.text}”" if qualifier else fig.text
+    return f"“{fig.qualifier_words or fig.qualifier} {fig.text}”" if fig.qualifier else fig.text
 
 
 def _direction_of(text: str, fig: Figure, sentence: tuple[int, int]) -> int:
@@ -526,7 +536,7 @@ def _match_message(fig: Figure, cand: Candidate, unit: Decimal) -> str:
         )
     if fig.qualifier:
         return f"The table shows {cand.display} ({where}); {_quoted(fig)} agrees."
-    if unit != min(fig.units) or (fig.decimals and unit == Decimal(1).scaleb(-fig.decimals)):
+    if fig.value != abs(cand.value):
         return f"The table shows {cand.display} ({where}); {fig.text} agrees at {_precision_words(unit)}."
     return f"Agrees with the table: {cand.display} ({where})."
 

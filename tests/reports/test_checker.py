@@ -358,3 +358,53 @@ def test_the_checker_partial_escapes_what_it_shows():
     html = render_to_string("reports/checker.html", {"findings": [finding]})
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert render_to_string("reports/checker.html", {"findings": []}).count("no figures to check") == 1
+
+
+CALLS = row("1.1", "Number of 999 Calls", 138_893, 150_536)
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "message"),
+    [
+        (
+            "Calls rose by nearly 12,000.",
+            "12,000",
+            "The table shows +11,643 (1.1 Number of 999 Calls, change); “nearly 12,000” agrees.",
+        ),
+        (
+            "Calls rose by just over 11,000.",
+            "11,000",
+            "The table shows +11,643 (1.1 Number of 999 Calls, change); “just over 11,000” agrees.",
+        ),
+        (
+            "Calls rose by 11.6k.",
+            "11.6k",
+            "The table shows +11,643 (1.1 Number of 999 Calls, change); 11.6k agrees at the nearest 100.",
+        ),
+        (
+            "There were 0.15 million calls.",
+            "0.15 million",
+            "The table shows 150,536 (1.1 Number of 999 Calls, current); 0.15 million agrees at the nearest 10,000.",
+        ),
+        (
+            "999 calls increased by 8% (11,643 calls) to 150,536.",
+            "8%",
+            "The table shows +8% (11,643 / 138,893 = +8.38%); 8% agrees.",
+        ),
+        (
+            "Calls rose by 11,643 (8.4 per cent).",
+            "8.4 per cent",
+            "The table shows +8% (11,643 / 138,893 = +8.38%); 8.4 per cent agrees at one decimal place.",
+        ),
+    ],
+)
+def test_ways_of_writing_a_figure_that_agree(text, figure, message):
+    found = by_text(check(text, rows=[CALLS]))
+    assert found[figure].status == "match"
+    assert found[figure].message == message
+
+
+def test_a_percentage_alone_in_the_wrong_direction_is_a_mismatch():
+    found = by_text(check("All crime fell by 10%."))
+    assert found["10%"].status == "mismatch"
+    assert found["10%"].message == "The table shows +10%, a rise; the text describes a fall."
