@@ -384,7 +384,8 @@ CALLS = row("1.1", "Number of 999 Calls", 138_893, 150_536)
         (
             "There were 0.15 million calls.",
             "0.15 million",
-            "The table shows 150,536 (1.1 Number of 999 Calls, current); 0.15 million agrees at the nearest 10,000.",
+            "The table shows 150,536 (1.1 Number of 999 Calls, current); 0.15 million agrees at the nearest "
+            "10,000.",
         ),
         (
             "999 calls increased by 8% (11,643 calls) to 150,536.",
