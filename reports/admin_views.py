@@ -189,6 +189,7 @@ def review(request, pk):
         "latest_publication": latest,
         "changes": changes,
         "is_author": workflow._is_author(report, request.user),
+        "has_review_perm": request.user.has_perm("reports.review_report"),
         "can_review": report.status == Report.Status.IN_REVIEW
         and request.user.has_perm("reports.review_report"),
         "title": f"Review “{report.title}”",

@@ -13,10 +13,9 @@ import io
 import json
 from datetime import date
 
-import tablib
 from django.db import transaction
 
-from glossary.resources import TermResource
+from glossary.resources import terms_import
 from kpis.importing import CATALOGUE, OBSERVATIONS, spreadsheet_import
 from kpis.models import Organisation
 
@@ -61,13 +60,12 @@ def import_catalogue(editor, out) -> None:
     out.write(f"KPI catalogue: {outcome.summary()}")
 
 
-def import_glossary(out) -> None:
+def import_glossary(editor, out) -> None:
     path = DEMO_DATA / "glossary.csv"
-    dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
-    result = TermResource().import_data(dataset, dry_run=False, raise_errors=False)
+    result = terms_import(content=path.read_bytes(), file_name=path.name, user=editor)
     if result.has_errors() or result.has_validation_errors():
-        raise DemoImportFailed(f"glossary.csv: {result.totals}")
-    out.write(f"Glossary: {len(dataset)} terms ({dict(result.totals)})")
+        raise DemoImportFailed(f"glossary.csv: {dict(result.totals)}")
+    out.write(f"Glossary: {sum(result.totals.values())} terms ({dict(result.totals)})")
 
 
 def import_monthly_figures(editor, out) -> None:
@@ -158,7 +156,7 @@ def load_demo_report(*, editor, reviewer, out) -> str | None:
         existing.delete()
 
     organisation = home_force()
-    import_glossary(out)
+    import_glossary(editor, out)
     import_catalogue(editor, out)
     import_monthly_figures(editor, out)
     import_peer_figures(editor, out)
