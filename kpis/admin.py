@@ -299,3 +299,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_peers  # noqa: E402, F401  forces, peer groups and populations (issue 9)
