@@ -666,6 +666,11 @@ def check_paragraph(  # noqa: C901 - one pass over the figures, in reading order
 
     sentence_tests: dict[tuple, bool] = {}
 
+    def nearby(sentence: tuple[int, int]) -> tuple[int, int]:
+        """This sentence and the one before it: where a paragraph states the totals of a change."""
+        index = sentences.index(sentence)
+        return (sentences[max(index - 1, 0)][0], sentence[1])
+
     def sentence_has(pattern: re.Pattern, sentence: tuple[int, int]) -> bool:
         key = (pattern.pattern, sentence)
         if key not in sentence_tests:
@@ -719,7 +724,12 @@ def check_paragraph(  # noqa: C901 - one pass over the figures, in reading order
         if partner is not None:
             cand = matched.get(partner)
             if cand is None or cand.field != "change":
-                findings[i] = _finding(number, fig, "unchecked", message=NO_SOURCE)
+                own = None
+                if cand is None and figures[partner].kind in ("count", "change"):
+                    own = _own_arithmetic(text, figures, i, partner, nearby(sentence), sentence_of)
+                findings[i] = own or _finding(number, fig, "unchecked", message=NO_SOURCE)
+                if own:
+                    own.paragraph = number
                 continue
             rows = [cand.row]
         found = None
@@ -774,6 +784,50 @@ def check_paragraph(  # noqa: C901 - one pass over the figures, in reading order
     result = sorted(findings.values(), key=lambda f: f.start)
     result += _same_period_findings(number, text, report, comparison)
     return sorted(result, key=lambda f: f.start)
+
+
+def _own_arithmetic(text, figures, i, j, span, sentence_of) -> Finding | None:
+    """A % beside a change (or a total) that no table holds, checked against the paragraph's own totals.
+
+    "6,565 domestic incidents … (-7%, a reduction of 462)": 462 / (6,565 + 462) = 6.57%, -7%.
+    Only totals in the same or the previous sentence count, so a stray number elsewhere in a
+    long paragraph cannot vouch for a percentage by coincidence. Returns None when none fits:
+    the figure then stays unchecked (the checker cannot tell which totals belong to it).
+    """
+    pct, change = figures[i], figures[j]
+    said = pct.sign or change.sign or _direction_of(text, change, sentence_of(change))
+    said = said or _direction_of(text, pct, sentence_of(pct))
+    unit, c = min(pct.units), change.value
+    for k, total in enumerate(figures):
+        if k in (i, j) or total.kind not in ("count", "change") or not span[0] <= total.start < span[1]:
+            continue
+        v = total.value
+        if change.kind == "count":
+            # Two totals ("153 … which stood at 161 (-5%)"): either may be the earlier one.
+            tries = []
+            for earlier, later in ((c, v), (v, c)):
+                way = 1 if later > earlier else -1 if later < earlier else 0
+                if not said or way == said:
+                    tries.append((later - earlier, earlier, f"({later:,} - {earlier:,}) / {earlier:,}"))
+        else:
+            # A change and one total: the total is usually the current figure, else the earlier one.
+            tries = [
+                (
+                    direction * c,
+                    v - direction * c,
+                    f"{'-' if direction < 0 else ''}{c:,} / ({v:,} {'-' if direction > 0 else '+'} {c:,})",
+                )
+                for direction in ((said,) if said else (1, -1))
+            ] + [((said or 1) * c, v, f"{c:,} / {v:,}")]
+        for difference, base, sum_text in tries:
+            if base > 0 and _round(abs(difference) * 100 / base, unit) == pct.value:
+                exact = difference * 100 / base
+                return Finding(
+                    paragraph="", start=pct.start, end=pct.end, text=pct.text, kind=pct.kind, status="match",
+                    message=f"No table figure, but it agrees with the paragraph's own figures: {sum_text} = "
+                    f"{exact:+.2f}%.",
+                )  # fmt: skip
+    return None
 
 
 def _gap(a: Figure, b: Figure) -> int:

@@ -409,3 +409,33 @@ def test_a_percentage_alone_in_the_wrong_direction_is_a_mismatch():
     found = by_text(check("All crime fell by 10%."))
     assert found["10%"].status == "mismatch"
     assert found["10%"].message == "The table shows +10%, a rise; the text describes a fall."
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "text", "sum_text"),
+    [
+        ("2.3", "-7%", "-462 / (6,565 + 462) = -6.57%"),  # 6,565 this year after a fall of 462
+        ("2.4", "+23%", "(5,198 - 4,242) / 4,242 = +22.54%"),  # two totals, previous sentence
+        ("3.4", "+8%", "192 / (2,521 - 192) = +8.24%"),
+        ("5.2", "220%", "1,484 / (2,159 - 1,484) = +219.85%"),
+        ("5.6", "-5%", "(153 - 161) / 161 = -4.97%"),
+    ],
+)
+def test_reference_percentages_without_a_table_row_agree_with_the_paragraphs_own_figures(
+    reference_findings, paragraph, text, sum_text
+):
+    finding = find(reference_findings, paragraph, text)
+    assert finding.status == "match" and finding.kpi_code == ""
+    assert finding.message == f"No table figure, but it agrees with the paragraph's own figures: {sum_text}."
+
+
+def test_a_percentage_its_own_figures_do_not_support_stays_unchecked():
+    # 462 / 7,027 = 6.6%: "-9%" fits no total nearby, but the checker cannot know which totals
+    # the author meant, so it lists the figure as unchecked rather than calling it wrong.
+    found = by_text(
+        check("The force dealt with 6,565 domestic incidents (-9%, a reduction of 462 incidents).")
+    )
+    assert found["-9%"].status == "unchecked"
+    # a total three sentences away does not vouch for it
+    text = "There were 6,565. Then more. And more. Incidents fell (-7%, a reduction of 462 incidents)."
+    assert by_text(check(text))["-7%"].status == "unchecked"
