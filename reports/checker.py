@@ -7,7 +7,9 @@ paragraph's section and against the report's two periods:
 - ``match``: the figure agrees with a table value (current, previous, volume change or %
   change, or a monthly average where the sentence speaks of months) at the precision it is
   written in (`+9.6%` agrees with 9.63%, and so does the table's `+10%`); qualifiers are
-  understood: "over 11,000" agrees with 11,643, "around 310" with 309.7;
+  understood: "over 11,000" agrees with 11,643, "around 310" with 309.7. A % beside a
+  change that no table holds also passes when the paragraph's own totals give it
+  ("6,565 … (-7%, a reduction of 462)": 462 / 7,027 = 6.57%); the message says so;
 - ``mismatch``: the figure is tied to a KPI (a % given with a change that matches the table)
   but disagrees, or it describes a rise where the table shows a fall;
 - ``period``: it names a period the report does not cover ("as at the end of March 2018" in
