@@ -118,3 +118,17 @@ def draft_sentence(row: dict) -> str:
             by += f" ({percent})"
     tail = " (from zero)" if prev_value == 0 and unit != "percent" else ""
     return f"{name} {verb} by {by} to {cur_text} compared with {prev_label}{tail}."
+
+
+def draft_sentences(snapshot: dict) -> list[dict]:
+    """[{"section", "code", "name", "sentence"}] for every KPI row, for the editor to copy from."""
+    return [
+        {
+            "section": section.get("title") or section.get("heading", ""),
+            "code": (row.get("kpi") or {}).get("code", ""),
+            "name": (row.get("kpi") or {}).get("name", ""),
+            "sentence": draft_sentence(row),
+        }
+        for section in snapshot.get("sections", [])
+        for row in section.get("rows") or []
+    ]
