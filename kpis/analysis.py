@@ -3,6 +3,21 @@
 `row_analysis` returns the JSON-safe dict frozen into each row of a publication
 (docs/snapshot.md, `rows[].analysis`). Web charts and PDF charts draw `spc` lines from it;
 the KPI table shows `significance` as a quiet marker with its explanation.
+
+    {"spc": null | {                         # null with fewer than 12 months of figures
+        "mean": float, "upper": float, "lower": float,   # process limits, clamped to 0 (and 100 for %)
+        "average_moving_range": float, "points": int,
+        "signals": [{"index": 0-23, "month": "2018-09-01", "rule": "beyond_limit" | "shift" |
+                     "trend" | "two_of_three", "direction": "up" | "down"}],
+        "reading": "Special cause: 7 months above the mean since September 2018.",
+        "variation": "common" | "special-improvement" | "special-concern" | "special-neither"},
+     "significance": null | {                # null unless a summed count with both figures
+        "previous": int, "current": int, "method": "exact" | "normal", "z": float | null,
+        "p_value": float, "level": 0.05, "significant": bool,
+        "explanation": "The rise from 138,893 to 150,536 is larger than chance alone would explain …"}}
+
+Signal indexes count the 24 months of the trend, previous year first (index 12 = April of
+the current year).
 """
 
 from __future__ import annotations
