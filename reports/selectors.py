@@ -78,6 +78,25 @@ def reader_publication(*, slug: str, version: int | None = None) -> Publication 
     return qs.filter(version=version).first()
 
 
+def live_version_states(*, slug: str) -> list[tuple]:
+    """(pk, version, published_at, withdrawn_at, html_sha256, audience, marking) of every live
+    version of the report at `slug`, newest first: one light query, no models built."""
+    return list(
+        live_publications()
+        .filter(report__slug=slug)
+        .order_by("-version")
+        .values_list(
+            "pk",
+            "version",
+            "published_at",
+            "withdrawn_at",
+            "html_sha256",
+            "report__audience",
+            "report__marking",
+        )
+    )
+
+
 def publication_snapshot(publication: Publication) -> dict:
     """The frozen snapshot of a publication loaded with its snapshot deferred (one query)."""
     if "snapshot" in publication.__dict__:

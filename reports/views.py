@@ -17,8 +17,10 @@ import io
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -26,7 +28,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kpis.charts import PortalLineChartView, trend_chart_data
@@ -80,22 +82,22 @@ BODY_TEMPLATE = "reports/web/body.html"
 BODY_CACHE_SIZE = 32
 
 
-class _BodyCache:
-    """The stored body HTML of recent publications, keyed by its SHA-256 (it never changes)."""
+class _LRU:
+    """A small in-process cache, least recently used out first; safe across threads."""
 
     def __init__(self, size: int):
         self.size = size
-        self._items: OrderedDict[str, str] = OrderedDict()
+        self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key):
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: str, value: str) -> None:
+    def put(self, key, value) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -107,7 +109,8 @@ class _BodyCache:
             self._items.clear()
 
 
-body_cache = _BodyCache(BODY_CACHE_SIZE)
+# The stored body HTML of recent publications, keyed by its SHA-256 (it never changes).
+body_cache = _LRU(BODY_CACHE_SIZE)
 
 
 def _stored_body(publication) -> str | None:
@@ -219,7 +222,71 @@ def report_version(request, slug, version):
     return _report_page(request, slug, version)
 
 
+# Anonymous readers of a public version all get the same page, so it is kept in memory,
+# keyed by everything that could change what they see: the version's row state (published,
+# withdrawn, body checksum), the newest version and the report's current audience and
+# marking. One light query finds that state, and its answer is reused for STATE_TTL
+# seconds: a withdrawal or a tighter audience reaches anonymous readers within that time
+# (downloads may be cached publicly for minutes anyway). Anything else goes the full way.
+PAGE_CACHE_SIZE = 64
+STATE_TTL = 1.0
+page_cache = _LRU(PAGE_CACHE_SIZE)
+state_cache = _LRU(256)
+
+
+def _version_states(slug: str) -> list[tuple]:
+    now = time.monotonic()
+    hit = state_cache.get(slug)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    states = selectors.live_version_states(slug=slug)
+    if states:  # unknown addresses are not remembered, so they cannot fill the cache
+        state_cache.put(slug, (now + STATE_TTL, states))
+    return states
+
+
+def _anonymous_page_key(request, slug, version):
+    """The cache key for an anonymous reader's request, or None when it cannot be shared."""
+    cookies = request.COOKIES
+    if (
+        request.method != "GET"
+        or request.GET
+        or settings.SESSION_COOKIE_NAME in cookies
+        or "messages" in cookies
+    ):
+        return None  # a session or a message could make the page personal
+    states = _version_states(slug)
+    if not states:
+        return None
+    newest = states[0]
+    state = newest if version is None else next((s for s in states if s[1] == version), None)
+    if state is None:
+        return None
+    return (request.path, newest[1], *state)
+
+
+def _cached_page(key):
+    page = page_cache.get(key) if key else None
+    if page is None:
+        return None
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    patch_vary_headers(response, ["Cookie"])
+    patch_cache_control(response, private=True)
+    return response
+
+
 def _report_page(request, slug, version, *, form=None, status=200):
+    key = _anonymous_page_key(request, slug, version)
+    cached = _cached_page(key)
+    if cached is not None:
+        return cached
+    response = _render_report_page(request, slug, version, form=form, status=status)
+    if key and response.status_code == 200 and not request.user.is_authenticated and not response.cookies:
+        page_cache.put(key, response.content)
+    return response
+
+
+def _render_report_page(request, slug, version, *, form=None, status=200):
     try:
         publication = _publication(request, slug, version, content=False)
     except _Refused:

@@ -29,8 +29,10 @@ SLUG = "force-performance-2018-19"
 @pytest.fixture(autouse=True)
 def _empty_body_cache():
     views.body_cache.clear()
+    views.page_cache.clear()
     yield
     views.body_cache.clear()
+    views.page_cache.clear()
 
 
 class _Page(HTMLParser):
@@ -90,6 +92,7 @@ def test_later_changes_to_the_snapshot_or_live_data_never_change_the_page(client
     snap["sections"][3]["paragraphs"][0]["html"] = "<p>Rewritten after publication</p>"
     Publication.objects.filter(pk=publication.pk).update(snapshot=snap)
     views.body_cache.clear()
+    views.page_cache.clear()
     after = client.get(f"/reports/{SLUG}/v1/").content.decode()
     assert "Rewritten after publication" not in after
     assert after == before
@@ -374,3 +377,36 @@ def test_home_year_filter_and_bad_input(client):
     for bad in ("abc", "-1", "99999999999999999999", "2018'--", ""):
         response = client.get("/", {"year": bad, "q": "x" * 5000})
         assert response.status_code == 200
+
+
+# --------------------------------------------------------------------------- page cache
+def test_anonymous_readers_get_the_page_from_memory_with_one_query(client, django_assert_num_queries):
+    make_live_publication()
+    first = client.get(f"/reports/{SLUG}/")
+    with django_assert_num_queries(1):
+        again = client.get(f"/reports/{SLUG}/")
+    assert again.content == first.content
+    assert "Cookie" in again["Vary"] and "private" in again["Cache-Control"]
+
+
+def test_the_remembered_page_never_outlives_a_withdrawal_or_a_tighter_audience(client):
+    publication = make_live_publication()
+    client.get(f"/reports/{SLUG}/")
+    Publication.objects.filter(pk=publication.pk).update(
+        withdrawn_at=publication.published_at, withdrawn_reason="X"
+    )
+    assert "withdrawn-notice" in client.get(f"/reports/{SLUG}/").content.decode()
+    Publication.objects.filter(pk=publication.pk).update(withdrawn_at=None)
+    assert "withdrawn-notice" not in client.get(f"/reports/{SLUG}/").content.decode()
+    publication.report.__class__.objects.filter(pk=publication.report_id).update(audience="panel")
+    assert client.get(f"/reports/{SLUG}/").status_code == 302
+
+
+def test_signed_in_readers_and_query_strings_never_share_the_remembered_page(client, panel_member):
+    make_live_publication()
+    client.get(f"/reports/{SLUG}/")
+    assert "Signed in as" not in client.get(f"/reports/{SLUG}/?utm=x").content.decode()
+    assert len(views.page_cache._items) == 1
+    client.force_login(panel_member)
+    assert "Signed in as pam" in client.get(f"/reports/{SLUG}/").content.decode()
+    assert len(views.page_cache._items) == 1
