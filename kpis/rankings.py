@@ -415,20 +415,27 @@ def _stated_periods(*, kpi, organisations, start: date, end: date) -> list[tuple
     return out
 
 
-def row_peer(*, kpi, organisation, period_start: date, period_end: date, group) -> dict | None:
+def row_peer(
+    *, kpi, organisation, period_start: date, period_end: date, group, measure: str = VALUE
+) -> dict | None:
     """The peer ranking a report row shows, as frozen JSON, or None when there is nothing to show.
 
     Ranks over the report's period; when peers only have a figure for another stated period
     ending inside it (a survey year), ranks over the latest such period and says which.
+    `measure="percent_change"` ranks the change against the same period a year earlier.
     """
     if group is None:
         return None
     period = (period_start, period_end)
-    ranking = rank(kpi=kpi, period=period, group=group, organisation=organisation)
+    options = {"kpi": kpi, "group": group, "organisation": organisation, "measure": measure}
+    ranking = rank(period=period, **options)
     if ranking.rank is None or ranking.of < 2:
         members = list(group.members.all()) + [organisation]
         for stated in _stated_periods(kpi=kpi, organisations=members, start=period_start, end=period_end):
-            candidate = rank(kpi=kpi, period=stated, group=group, organisation=organisation)
+            try:
+                candidate = rank(period=stated, **options)
+            except ValueError:
+                continue  # an 'as at' date has no 'a year earlier' to change from
             if candidate.rank is not None and candidate.of >= 2:
                 ranking = candidate
                 break

@@ -316,6 +316,24 @@ def test_smallest_percentage_increase_in_the_region_ranks_first_when_lower_is_be
     assert r.direction_note == "1 = lowest percentage change (lower is better)"
 
 
+def test_row_peer_ranks_the_percentage_change_when_asked(forces):
+    home, (beds, essex, kent, sussex) = forces
+    k = kpi("3.1", direction="down")
+    for o, before, now in ((home, 100, 110), (beds, 100, 130), (essex, 100, 90)):
+        year_value(k, o, before, FY2017)
+        year_value(k, o, now, FY2018)
+
+    peer = rankings.row_peer(
+        kpi=k, organisation=home, period_start=FY2018.start, period_end=FY2018.end,
+        group=group("East", [beds, essex], PeerGroup.Kind.REGION), measure=rankings.PERCENT_CHANGE,
+    )
+
+    assert (peer["display"], peer["measure"], peer["comparison_label"]) == (
+        "Region rank 2 of 3", "percent_change", "2017/18",
+    )
+    assert [m["display"] for m in peer["members"]] == ["-10.0%", "+10.0%", "+30.0%"]
+
+
 def test_national_largest_increase_first_when_neither_direction_is_better(forces):
     home, (beds, essex, kent, sussex) = forces
     k = kpi("3.1", direction="neither")
