@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .comparison import compare_values
-from .formatting import NO_FIGURE, format_percent_change, format_value
+from .formatting import NO_FIGURE, format_change, format_percent_change, format_value
 from .periods import Period, month_end
 from .series import PeriodValue, _aggregate
 
@@ -299,6 +299,7 @@ def rank(
             comparison_period = whole.same_period_last_year()
         cw, cs, ce = _as_period(comparison_period)
         comparison_label = _label(cw, cs, ce)
+        points = kpi.unit == "percent"
         now = _values(kpi=kpi, organisations=members, period=period)
         before = _values(kpi=kpi, organisations=members, period=comparison_period)
         figures: dict[int, Decimal | None] = {}
@@ -311,11 +312,15 @@ def rank(
                 a = PeriodValue(None, a, 0, 0, "stated")
             if not isinstance(b, PeriodValue):
                 b = PeriodValue(None, b, 0, 0, "stated")
-            figures[m.pk] = compare_values(a, b, unit=kpi.unit, decimals=kpi.decimals).percent_change
+            compared = compare_values(a, b, unit=kpi.unit, decimals=kpi.decimals)
+            # A percentage changes by points (72% -> 76.6% is +4.6 pts), as the KPI table says.
+            figures[m.pk] = compared.change if points else compared.percent_change
         decimals = PERCENT_CHANGE_DECIMALS
-        noun = "percentage change"
+        noun = "change in percentage points" if points else "percentage change"
 
         def show(v):
+            if points:
+                return format_change(v, "percent", PERCENT_CHANGE_DECIMALS)
             return format_percent_change(v, PERCENT_CHANGE_DECIMALS)
 
     else:

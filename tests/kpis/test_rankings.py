@@ -334,6 +334,24 @@ def test_row_peer_ranks_the_percentage_change_when_asked(forces):
     assert [m["display"] for m in peer["members"]] == ["-10.0%", "+10.0%", "+30.0%"]
 
 
+def test_a_percentage_kpi_changes_by_points_not_by_percent(forces):
+    home, (beds, essex, kent, sussex) = forces
+    k = kpi("4.2", direction="up", unit="percent", aggregation="mean")
+    jan_dec_2017 = (date(2017, 1, 1), date(2017, 12, 31))
+    for o, before, now in ((home, "76.6", "72"), (beds, "60", "62")):
+        stated(k, o, *jan_dec_2017, before)
+        stated(k, o, *JAN_DEC_2018, now)
+
+    r = rankings.rank(kpi=k, period=JAN_DEC_2018, group=group("MSF", [beds]), measure="percent_change")
+
+    assert [(m.name, m.display) for m in r.members] == [
+        ("Bedfordshire", "+2.0 pts"),
+        ("Leicestershire", "-4.6 pts"),
+    ]
+    assert r.direction_note == "1 = highest change in percentage points (higher is better)"
+    assert r.comparison_label == "Jan 2017 – Dec 2017"
+
+
 def test_national_largest_increase_first_when_neither_direction_is_better(forces):
     home, (beds, essex, kent, sussex) = forces
     k = kpi("3.1", direction="neither")
