@@ -28,6 +28,14 @@ REPORT_FIELDS = (
 TOKENS = re.compile(r"\s+|[^\s]+")
 
 
+def _marked(tag: str, said: str, words: str) -> str:
+    """<del>/<ins> around the words only: spaces at either end stay outside, as plain text."""
+    core = words.strip()
+    lead, trail = words[: len(words) - len(words.lstrip())], words[len(words.rstrip()) :]
+    hidden = f'<span class="visually-hidden">{said}: </span>'
+    return f"{escape(lead)}<{tag}>{hidden}{escape(core)}</{tag}>{escape(trail)}"
+
+
 def diff_html(old: str, new: str) -> SafeString:
     """A word-level diff of two texts as HTML: removed words in <del>, added words in <ins>.
 
@@ -42,11 +50,11 @@ def diff_html(old: str, new: str) -> SafeString:
             out.append(escape(removed))
             continue
         if removed.strip():
-            out.append(f'<del><span class="visually-hidden">removed: </span>{escape(removed)}</del>')
+            out.append(_marked("del", "removed", removed))
         elif removed:
             out.append(escape(removed))
         if added.strip():
-            out.append(f'<ins><span class="visually-hidden">added: </span>{escape(added)}</ins>')
+            out.append(_marked("ins", "added", added))
         elif added and not removed:
             out.append(escape(added))
     return mark_safe("".join(out))  # noqa: S308 - every text piece above is escaped

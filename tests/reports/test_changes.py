@@ -3,6 +3,7 @@
 import copy
 import json
 
+import pytest
 from django.template.loader import render_to_string
 
 from reports.changes import diff_html, diff_snapshots
@@ -42,7 +43,7 @@ def test_an_edited_paragraph_shows_a_word_level_diff():
     changes = diff_snapshots(old, new)
     assert [(t["number"], t["status"]) for t in changes["text"]] == [("3.1", "changed")]
     html = changes["text"][0]["html"]
-    assert '<del><span class="visually-hidden">removed: </span>same quarter of the </del>' in html
+    assert '<del><span class="visually-hidden">removed: </span>same quarter of the</del> ' in html
     assert '<del><span class="visually-hidden">removed: </span>+9.6%</del>' in html
     assert '<ins><span class="visually-hidden">added: </span>+10%</ins>' in html
     assert html.startswith("The force recorded an additional 8,164 crimes compared to the ")
@@ -133,3 +134,25 @@ def test_the_diff_is_json_safe_for_storage():
     old, new = edited()
     paragraph(new, "1.1")["text"] = "Changed."
     assert json.loads(json.dumps(diff_snapshots(old, new)))["text"][0]["number"] == "1.1"
+
+
+@pytest.mark.browser
+def test_the_changes_partial_passes_axe(page):
+
+    from tests.conftest import run_axe, screenshot
+
+    old, new = edited()
+    p = paragraph(new, "3.1")
+    p["text"] = p["text"].replace("the same quarter of the previous year", "the previous year")
+    new["report"]["title"] = "Corrected"
+    next(s for s in new["sections"] if s["heading"] == "Crime")["rows"][0]["comparison"][
+        "current_display"
+    ] = "93,000"
+    partial = render_to_string("reports/changes.html", {"changes": diff_snapshots(old, new)})
+    page.set_content(
+        f'<!doctype html><html lang="en"><head><title>Changes</title></head><body><main>'
+        f"<h1>Review</h1><h2>What changed</h2>{partial}</main></body></html>"
+    )
+    assert run_axe(page) == []
+    assert page.locator("del").count() >= 1 and page.locator("ins").count() == 0
+    screenshot(page, "changes-partial")

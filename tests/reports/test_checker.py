@@ -439,3 +439,20 @@ def test_a_percentage_its_own_figures_do_not_support_stays_unchecked():
     # a total three sentences away does not vouch for it
     text = "There were 6,565. Then more. And more. Incidents fell (-7%, a reduction of 462 incidents)."
     assert by_text(check(text))["-7%"].status == "unchecked"
+
+
+@pytest.mark.browser
+def test_the_checker_partial_passes_axe(page, reference_findings):
+    from django.template.loader import render_to_string
+
+    from tests.conftest import run_axe, screenshot
+
+    partial = render_to_string("reports/checker.html", {"findings": reference_findings})
+    page.set_content(
+        f'<!doctype html><html lang="en"><head><title>Checker</title></head><body><main>'
+        f"<h1>Review</h1><h2>Commentary checker</h2>{partial}</main></body></html>"
+    )
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert run_axe(page) == []
+    assert page.get_by_text("Period not covered:").count() == 2
+    screenshot(page, "checker-partial")
