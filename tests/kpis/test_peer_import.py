@@ -489,11 +489,16 @@ def test_demo_loader_builds_the_msf_group_and_imports_the_reference_comparison_t
     group = PeerGroup.objects.get(name=MSF_GROUP)
     assert group.kind == "msf" and group.members.count() == 8
     peer = rankings.row_peer(
-        kpi=confidence, organisation=home, period_start=date(2018, 4, 1), period_end=date(2019, 3, 31),
+        kpi=confidence,
+        organisation=home,
+        period_start=date(2018, 4, 1),
+        period_end=date(2019, 3, 31),
         group=group,
     )
     assert (peer["display"], peer["highest"]["display"], peer["lowest"]["display"]) == (
-        "MSF rank 6 of 8", "84%", "68%",
+        "MSF rank 6 of 8",
+        "84%",
+        "68%",
     )
 
 
