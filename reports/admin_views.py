@@ -76,7 +76,15 @@ def preview(request, pk):
     """The draft exactly as readers will see it, with a DRAFT banner."""
     report = _report_for_staff(request, pk)
     context = _preview_context(request, report)
-    context.update({"report": report, "is_preview": True})
+    findings = _checker_findings(context["snapshot"])
+    context.update(
+        {
+            "report": report,
+            "is_preview": True,
+            "findings": findings,
+            "flagged": [f for f in findings if f.flagged],
+        }
+    )
     return render(request, "reports/admin/preview.html", context)
 
 
@@ -131,10 +139,8 @@ class ReviewForm(forms.Form):
 
 
 def _checker_findings(snapshot):
-    try:
-        from .checker import check_snapshot
-    except ImportError:
-        return None
+    from .checker import check_snapshot
+
     return check_snapshot(snapshot)
 
 
@@ -185,7 +191,7 @@ def review(request, pk):
         "report": report,
         "form": form,
         "findings": findings,
-        "flagged": [f for f in (findings or []) if getattr(f, "status", "") in ("mismatch", "period")],
+        "flagged": [f for f in findings if f.flagged],
         "latest_publication": latest,
         "changes": changes,
         "is_author": workflow._is_author(report, request.user),

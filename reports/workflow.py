@@ -30,8 +30,9 @@ CANNOT_REVIEW_OWN = "You cannot review a report you created, edited or submitted
 COMMENT_REQUIRED = "Say what needs to change: a comment is required when sending a report back."
 REASON_REQUIRED = "Give the reason for withdrawing: readers will see it."
 FLAGS_NEED_COMMENT = (
-    "The commentary checker flagged {count} figure(s) that disagree with the data. "
-    "Approve only with a comment saying why they stand."
+    "The commentary checker flagged {count} figure(s) that disagree with the data, refer to a "
+    "period the report does not cover or need a question answered. Approve only with a comment "
+    "saying why they stand."
 )
 NOT_EDITABLE = "Only drafts can be edited. This report is {status}."
 EMPTY_REPORT = "A report needs at least one section before it can be submitted."
@@ -131,15 +132,12 @@ def report_request_changes(*, report: Report, by, comment: str) -> Report:
 
 
 def open_flags(report: Report, snapshot: dict | None = None) -> list:
-    """Commentary checker findings that disagree with the data (empty if no checker)."""
-    try:
-        from .checker import check_snapshot
-    except ImportError:
-        return []
+    """Commentary checker findings a reviewer must answer: disagreements, periods, questions."""
+    from .checker import check_snapshot
     from .snapshot import build_snapshot
 
     findings = check_snapshot(snapshot or build_snapshot(report))
-    return [f for f in findings if getattr(f, "status", "") in ("mismatch", "period")]
+    return [f for f in findings if f.flagged]
 
 
 @transaction.atomic

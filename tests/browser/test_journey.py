@@ -106,7 +106,9 @@ def test_force_journey(page, live_server, celery_worker, editor, reviewer, panel
 
     # 2. A new revision: edit paragraph 3.1 and submit it.
     page.goto(f"{base}/admin/reports/report/{report.pk}/change/")
-    page.fill("#id_change_note", "Paragraph 3.1 corrected: the whole year, and the % change as the table shows.")
+    page.fill(
+        "#id_change_note", "Paragraph 3.1 corrected: the whole year, and the % change as the table shows."
+    )
     page.click("button:has-text('Start a new revision')")
     page.wait_for_load_state()
     report.refresh_from_db()
