@@ -175,11 +175,11 @@ def test_force_journey(page, live_server, celery_worker, editor, reviewer, panel
 
     page.goto(f"{base}/reports/{DEMO_SLUG}/v2/")
     with page.expect_download() as pdf_download:
-        page.click(f"a[href$='/v2/report.pdf']")
+        page.click("a[href$='/v2/report.pdf']")
     pdf_path = OUT / "report-v2.pdf"
     pdf_download.value.save_as(pdf_path)
     with page.expect_download() as csv_download:
-        page.click(f"a[href$='/v2/data.csv']")
+        page.click("a[href$='/v2/data.csv']")
     csv_text = open(csv_download.value.path(), encoding="utf-8-sig").read()
     assert "150536" in csv_text.replace(",", "") and "kpi_code" in csv_text
 
