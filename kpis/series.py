@@ -90,12 +90,17 @@ def period_value(*, kpi, organisation, period: Period) -> PeriodValue:
                 period_end__lte=period.end,
             )
             .order_by("-period_end")
-            .values_list("value", "period_end")
+            .values_list("value", "period_start", "period_end")
             .first()
         )
         if latest is not None:
-            value, as_at = latest
-            note = "" if as_at == period.end else f"Latest figure is as at {as_at:%-d %B %Y}."
+            value, start, as_at = latest
+            if start != as_at:
+                note = f"Figure for {start:%b %Y} – {as_at:%b %Y}, the latest in {period.label}."
+            elif as_at != period.end:
+                note = f"Latest figure is as at {as_at:%-d %B %Y}."
+            else:
+                note = ""
             return PeriodValue(period, value, len(months), len(found), "stated", note)
 
     if not found:

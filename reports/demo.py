@@ -21,6 +21,7 @@ from kpis.models import Organisation
 
 from . import workflow
 from .demo_figures import DEMO_DATA, read_annual_figures, write_observations_wide_xlsx
+from .demo_peers import load_peer_confidence
 from .models import KpiRow, Paragraph, Publication, Report, Section
 
 DEMO_SLUG = "force-performance-2018-19"
@@ -83,13 +84,7 @@ def import_monthly_figures(editor, out) -> None:
 
 def import_peer_figures(editor, out) -> None:
     """The public-confidence comparison with the Most Similar Forces, if peers are available."""
-    try:
-        from kpis.peer_demo import load_peer_confidence
-    except ImportError:
-        return
-    message = load_peer_confidence(user=editor)
-    if message:
-        out.write(message)
+    out.write(load_peer_confidence(user=editor))
 
 
 @transaction.atomic
@@ -113,8 +108,11 @@ def write_report(editor, organisation) -> Report:
             heading=section_spec["heading"],
             intro=section_spec.get("intro", ""),
         )
+        hidden = set(section_spec.get("charts_hidden", []))
         for row_position, code in enumerate(section_spec.get("kpi_codes", []), start=1):
-            KpiRow.objects.create(section=section, kpi=kpis[code], position=row_position * 10)
+            KpiRow.objects.create(
+                section=section, kpi=kpis[code], position=row_position * 10, show_chart=code not in hidden
+            )
         Paragraph.objects.bulk_create(
             Paragraph(section=section, position=i * 10, text=text)
             for i, text in enumerate(section_spec.get("paragraphs", []), start=1)
@@ -127,8 +125,6 @@ def write_report(editor, organisation) -> Report:
 def _attach_peer_group(section, section_spec) -> None:
     """Rows the demo compares with peers (e.g. public confidence against the MSF group)."""
     peers = section_spec.get("peer_rows") or {}
-    if not peers or not hasattr(KpiRow, "peer_group"):
-        return
     from kpis.models import Kpi, PeerGroup
 
     for code, group_name in peers.items():

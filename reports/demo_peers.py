@@ -6,11 +6,12 @@ names the seven forces. The file of figures lives with the rest of the demo data
 through the ordinary spreadsheet import, as an editor's upload would.
 """
 
-from django.conf import settings
 from django.db import transaction
 
-from .importing import OBSERVATIONS, spreadsheet_import
-from .models import Organisation, PeerGroup
+from kpis.importing import OBSERVATIONS, spreadsheet_import
+from kpis.models import Organisation, PeerGroup
+
+from .demo_figures import DEMO_DATA
 
 MSF_GROUP = "Leicestershire Most Similar Forces"
 MSF_DESCRIPTION = (
@@ -31,7 +32,7 @@ IMPORT_FAILED = "The peer figures could not be imported:\n{problems}"
 
 
 def demo_file_path():
-    return settings.BASE_DIR / "reports" / "demo_data" / DEMO_FILE
+    return DEMO_DATA / DEMO_FILE
 
 
 @transaction.atomic

@@ -64,11 +64,12 @@ def test_reference_confidence_file_imports_as_stated_jan_dec_2018_figures_and_ra
     )
 
     assert messages(outcome) == []
-    assert (outcome.layout, outcome.new) == (peer_import.PEERS_LONG, 8)
+    # Eight forces for Jan-Dec 2018, and the home force's Jan-Dec 2017 figure derived from the text.
+    assert (outcome.layout, outcome.new) == (peer_import.PEERS_LONG, 9)
     assert figures(confidence)["Leicestershire Police"] == Decimal(72)
     batch = outcome.batch
-    assert (batch.kind, batch.imported_by, batch.rows_new) == (ImportBatch.Kind.PEERS, editor, 8)
-    assert ObservationChange.objects.filter(batch=batch, old_value=None).count() == 8
+    assert (batch.kind, batch.imported_by, batch.rows_new) == (ImportBatch.Kind.PEERS, editor, 9)
+    assert ObservationChange.objects.filter(batch=batch, old_value=None).count() == 9
     group = PeerGroup.objects.create(name="Leicestershire MSF")
     group.members.set(forces.values())
     ranking = rankings.rank(kpi=confidence, period=JAN_DEC, group=group)
@@ -480,12 +481,12 @@ def test_only_a_superuser_may_change_which_force_is_home(client, editor, superus
 def test_demo_loader_builds_the_msf_group_and_imports_the_reference_comparison_twice_safely(
     home, confidence, editor
 ):
-    from kpis.peer_demo import MSF_GROUP, load_peer_confidence
+    from reports.demo_peers import MSF_GROUP, load_peer_confidence
 
     first = load_peer_confidence(user=editor)
     second = load_peer_confidence(user=editor)
 
-    assert "8 new" in first and "8 unchanged" in second
+    assert "9 new" in first and "9 unchanged" in second
     group = PeerGroup.objects.get(name=MSF_GROUP)
     assert group.kind == "msf" and group.members.count() == 8
     peer = rankings.row_peer(
@@ -503,7 +504,7 @@ def test_demo_loader_builds_the_msf_group_and_imports_the_reference_comparison_t
 
 
 def test_demo_loader_refuses_a_bad_file_and_leaves_nothing_behind(home, confidence, editor):
-    from kpis.peer_demo import load_peer_confidence
+    from reports.demo_peers import load_peer_confidence
 
     with pytest.raises(ValueError, match="'lots' is not a number"):
         load_peer_confidence(user=editor, content=b"kpi_code,period,Kent\r\n4.2,2018/19,lots\r\n")

@@ -143,7 +143,7 @@ def test_sections_follow_the_reference_in_order_with_their_kpi_rows():
         ("performance", "Calls", ["1.1", "1.2"], 5),
         ("performance", "Incidents", ["2.1"], 5),
         ("performance", "Crime", ["3.1"], 11),
-        ("performance", "Outcomes", ["4.1"], 4),
+        ("performance", "Outcomes", ["4.1", "4.2"], 4),  # 4.2 adds the MSF comparison of 4.2
         ("performance", "Prevention", ["5.1"], 6),
         ("glossary", "Glossary", [], 0),
     ]
