@@ -155,12 +155,20 @@ def test_loosening_the_audience_of_a_draft_revision_does_not_open_the_published_
     assert client.get("/").content.decode().count("loosened") == 0
 
 
-def test_tightening_the_audience_closes_published_versions_at_once(client):
+def test_tightening_the_audience_closes_published_versions(client, monkeypatch):
+    """At once for signed-in readers; for anonymous ones once the remembered state expires."""
+    import time
+
+    from reports import views
+
+    monkeypatch.setattr(views, "STATE_TTL", 0.2)
     report = make_report(snapshot=_snapshot(), slug="tightened")
     make_live_publication(report=report)
     assert client.get("/reports/tightened/").status_code == 200
     Report.objects.filter(pk=report.pk).update(marking=Report.Marking.OFFICIAL_SENSITIVE)
+    time.sleep(0.25)
     assert client.get("/reports/tightened/").status_code == 302
+    assert client.get("/reports/tightened/v1/data.csv").status_code == 302
 
 
 def test_future_publication_time_is_not_yet_readable(client, panel_member):
