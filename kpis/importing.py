@@ -1042,8 +1042,14 @@ class _ObservationImport:
 
         user_id = user.pk if getattr(user, "pk", None) else None
         with transaction.atomic():
-            # Classify again inside the transaction: the preview may be minutes old.
-            self.existing = _existing(self.values, lock=True)
+            # Imports touching the same KPIs take turns (locking a few hundred KPI rows is
+            # far cheaper than locking every observation), then classify again: the
+            # preview may be minutes old.
+            from .models import Kpi
+
+            kpi_ids = sorted({k for k, _, _ in self.values})
+            list(Kpi.objects.select_for_update().filter(pk__in=kpi_ids).values_list("pk", flat=True))
+            self.existing = _existing(self.values)
             new, changed, unchanged = self.counts()
             outcome.new, outcome.changed, outcome.unchanged = new, changed, unchanged
             batch = ImportBatch.objects.create(
@@ -1081,20 +1087,16 @@ class _ObservationImport:
             change_columns = ("observation", "old_value", "new_value", "changed_by", "batch", "changed_at")
             with connection.cursor() as cursor:
                 if inserts:
-                    cursor.executemany(
-                        obs.insert(
-                            (
-                                "kpi",
-                                "organisation",
-                                "period_start",
-                                "period_end",
-                                "value",
-                                "source",
-                                "updated_at",
-                            )
-                        ),
-                        inserts,
-                    )
+                    names = ("kpi", "organisation", "period_start", "period_end", "value", "source")
+                    names += ("updated_at",)
+                    if connection.vendor == "postgresql":
+                        # COPY is PostgreSQL's bulk path: several times faster than executemany.
+                        sql = f"COPY {obs.table} ({obs.columns(names)}) FROM STDIN"
+                        with cursor.cursor.copy(sql) as copy:
+                            for row in inserts:
+                                copy.write_row(row)
+                    else:
+                        cursor.executemany(obs.insert(names), inserts)
                     # History of every new value, written by the database from the rows just inserted.
                     cursor.execute(
                         f"INSERT INTO {change.table} ({change.columns(change_columns)}) "
@@ -1134,7 +1136,7 @@ def _value(raw, number, pos, header, problems: _Problems, *, empty_ok: bool) -> 
         return None
 
 
-def _existing(values: dict, lock: bool = False) -> dict:
+def _existing(values: dict) -> dict:
     """{(kpi_id, org_id, start): (obs_id, value)} for the monthly observations the file touches."""
     from .models import Observation
 
@@ -1148,13 +1150,11 @@ def _existing(values: dict, lock: bool = False) -> dict:
         organisation_id__in=org_ids,
         period_start__gte=min(starts),
         period_start__lte=max(starts),
-    )
-    if lock and transaction.get_connection().features.has_select_for_update:
-        qs = qs.select_for_update()
+    ).order_by()  # the model's default ordering joins KPI and organisation: not wanted here
     found = {}
     for pk, kpi_id, org_id, start, end, value in qs.values_list(
         "pk", "kpi_id", "organisation_id", "period_start", "period_end", "value"
-    ).iterator(chunk_size=5000):
+    ):
         if start.day == 1 and end == month_end(start):
             found[(kpi_id, org_id, start)] = (pk, value)
     return found
