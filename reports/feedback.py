@@ -54,9 +54,9 @@ class FeedbackForm(forms.Form):
         error_messages={"required": TEXT_REQUIRED},
     )
 
-    def __init__(self, *args, snapshot: dict, **kwargs):
+    def __init__(self, *args, snapshot: dict | None = None, subjects: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.subjects = feedback_subjects(snapshot)
+        self.subjects = subjects if subjects is not None else feedback_subjects(snapshot or {})
         paragraphs = [(v, label) for v, label, _ in self.subjects if v.startswith("Paragraph ")]
         kpis = [(v, label) for v, label, _ in self.subjects if v.startswith("KPI ")]
         choices = [("", WHOLE_REPORT)]

@@ -157,6 +157,20 @@ def body_html(publication) -> tuple[str, dict | None]:
     return render_body(snapshot), snapshot
 
 
+# What is worked out from a published snapshot never changes either: chart data, figures
+# files and the feedback choices are kept per version (its id and publication time).
+derived_cache = _LRU(256)
+
+
+def _derived(publication, what, build):
+    key = (publication.pk, publication.published_at, what)
+    value = derived_cache.get(key)
+    if value is None:
+        value = build(selectors.publication_snapshot(publication))
+        derived_cache.put(key, value)
+    return value
+
+
 # --------------------------------------------------------------------------- figures
 FIGURE_COLUMNS = (
     "kpi_code",
@@ -300,16 +314,14 @@ def _render_report_page(request, slug, version, *, form=None, status=200):
     if show_content:
         body, snapshot = body_html(publication)
     if may_comment and form is None:
-        snapshot = snapshot or selectors.publication_snapshot(publication)
-        form = FeedbackForm(snapshot=snapshot)
+        form = FeedbackForm(subjects=_derived(publication, "subjects", feedback_subjects))
     feedback = (
         selectors.member_feedback(user=user, publication=publication)
         if user.is_authenticated and user.has_perm(access.ADD_FEEDBACK)
         else []
     )
     if feedback:
-        snapshot = snapshot or selectors.publication_snapshot(publication)
-        anchors = {value: anchor for value, _, anchor in feedback_subjects(snapshot)}
+        anchors = {value: anchor for value, _, anchor in _derived(publication, "subjects", feedback_subjects)}
         for item in feedback:
             item.anchor = anchors.get(item.about, "")
     context = {
@@ -347,8 +359,7 @@ def feedback(request, slug, version):
         return _refuse(request)
     if not access.can_leave_feedback(request.user, publication, latest_version=publication.latest_version):
         raise PermissionDenied("Only Panel members can leave feedback on a published version.")
-    snapshot = selectors.publication_snapshot(publication)
-    form = FeedbackForm(request.POST or None, snapshot=snapshot)
+    form = FeedbackForm(request.POST or None, subjects=_derived(publication, "subjects", feedback_subjects))
     if request.method == "POST" and form.is_valid():
         feedback_create(
             publication=publication,
@@ -415,7 +426,7 @@ def _data_download(request, slug, version, *, build, suffix, content_type):
         publication = _publication(request, slug, version)
     except _Refused:
         return _refuse(request)
-    data = build(selectors.publication_snapshot(publication))
+    data = _derived(publication, suffix, build)
     etag = hashlib.sha256(data).hexdigest()
 
     def send():
@@ -482,6 +493,21 @@ def spc_datasets(spc: dict, points: int) -> list[dict]:
     return out
 
 
+def report_charts(snapshot: dict) -> dict[str, dict]:
+    """Chart.js data for every KPI row with a trend, by KPI code, SPC lines included."""
+    charts = {}
+    for section in snapshot.get("sections", []):
+        for row in section.get("rows", []):
+            if not row.get("trend") or row["kpi"]["code"] in charts:
+                continue
+            chart = trend_chart_data(row["trend"])
+            spc = (row.get("analysis") or {}).get("spc")
+            if isinstance(spc, dict):
+                chart["data"]["datasets"].extend(spc_datasets(spc, len(row["trend"]["labels"])))
+            charts[row["kpi"]["code"]] = chart
+    return charts
+
+
 class ReportChartView(PortalLineChartView):
     """/reports/<slug>/v<N>/charts/<code>.json: a KPI's trend as frozen in that version."""
 
@@ -490,26 +516,13 @@ class ReportChartView(PortalLineChartView):
             self.publication = _publication(request, kwargs["slug"], kwargs["version"])
         except _Refused:
             return _refuse(request)
-        snapshot = selectors.publication_snapshot(self.publication)
-        self.row = next(
-            (
-                row
-                for section in snapshot.get("sections", [])
-                for row in section.get("rows", [])
-                if row["kpi"]["code"] == kwargs["code"] and row.get("trend")
-            ),
-            None,
-        )
-        if self.row is None:
+        self.charts = _derived(self.publication, "charts", report_charts)
+        if kwargs["code"] not in self.charts:
             raise Http404("No chart here.")
         return super().get(request, *args, **kwargs)
 
     def get_chart(self) -> dict:
-        chart = trend_chart_data(self.row["trend"])
-        spc = (self.row.get("analysis") or {}).get("spc")
-        if isinstance(spc, dict):
-            chart["data"]["datasets"].extend(spc_datasets(spc, len(self.row["trend"]["labels"])))
-        return chart
+        return self.charts[self.kwargs["code"]]
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)

@@ -6,7 +6,7 @@ def _fresh_reader_caches():
     """The reader site keeps pages and version states in memory; tests must not share them."""
     from reports import views
 
-    caches = (views.body_cache, views.page_cache, views.state_cache)
+    caches = (views.body_cache, views.page_cache, views.state_cache, views.derived_cache)
     for cache in caches:
         cache.clear()
     yield
