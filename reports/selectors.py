@@ -5,7 +5,7 @@ the number of versions. Reader pages never load the whole snapshot just to show 
 chrome: the few frozen values they need are read out of the JSON by the database (KT).
 """
 
-from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -155,7 +155,3 @@ def publication_listing(*, user, year: str = "", query: str = "") -> dict:
         "query": query,
         "filtered": bool(selected_year or query),
     }
-
-
-def newest_version_number(report: Report) -> int | None:
-    return live_publications().filter(report=report).aggregate(n=Max("version"))["n"]

@@ -146,15 +146,13 @@ def render_body(snapshot: dict, *, draft: bool = False) -> str:
     return render_to_string(BODY_TEMPLATE, context)
 
 
-def body_html(publication) -> tuple[str, dict | None]:
-    """The body to serve and the snapshot if it had to be loaded (the fallback path)."""
+def body_html(publication) -> str:
+    """The body to serve: the stored file, or the same template rendered from the snapshot."""
     html = _stored_body(publication)
     if html is not None:
-        return html, None
-    # Not rendered yet, or the file is lost: render the same template from the frozen
-    # snapshot (never from live data).
-    snapshot = selectors.publication_snapshot(publication)
-    return render_body(snapshot), snapshot
+        return html
+    # Not rendered yet, or the file is lost: render from the frozen snapshot (never live data).
+    return render_body(selectors.publication_snapshot(publication))
 
 
 # What is worked out from a published snapshot never changes either: chart data, figures
@@ -289,18 +287,18 @@ def _cached_page(key):
     return response
 
 
-def _report_page(request, slug, version, *, form=None, status=200):
+def _report_page(request, slug, version):
     key = _anonymous_page_key(request, slug, version)
     cached = _cached_page(key)
     if cached is not None:
         return cached
-    response = _render_report_page(request, slug, version, form=form, status=status)
+    response = _render_report_page(request, slug, version)
     if key and response.status_code == 200 and not request.user.is_authenticated and not response.cookies:
         page_cache.put(key, response.content)
     return response
 
 
-def _render_report_page(request, slug, version, *, form=None, status=200):
+def _render_report_page(request, slug, version):
     try:
         publication = _publication(request, slug, version, content=False)
     except _Refused:
@@ -309,11 +307,9 @@ def _render_report_page(request, slug, version, *, form=None, status=200):
     latest = publication.latest_version
     show_content = access.can_read_content(user, publication, latest_version=latest)
     may_comment = access.can_leave_feedback(user, publication, latest_version=latest)
-    snapshot = None
-    body = ""
-    if show_content:
-        body, snapshot = body_html(publication)
-    if may_comment and form is None:
+    body = body_html(publication) if show_content else ""
+    form = None
+    if may_comment:
         form = FeedbackForm(subjects=_derived(publication, "subjects", feedback_subjects))
     feedback = (
         selectors.member_feedback(user=user, publication=publication)
@@ -341,7 +337,7 @@ def _render_report_page(request, slug, version, *, form=None, status=200):
         "feedback": feedback,
         "has_charts": show_content and 'data-chart-url="' in body,
     }
-    response = render(request, "reports/report_page.html", context, status=status)
+    response = render(request, "reports/report_page.html", context)
     patch_cache_control(response, private=True)
     if context["restricted"]:
         patch_cache_control(response, no_store=True)
