@@ -6,6 +6,8 @@ one checked path in kpis/importing.py: upload → preview (a dry run: counts and
 problem) → confirm (the stored upload, named in a signed token, is imported for real).
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -17,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -148,6 +151,7 @@ class SpreadsheetAdminMixin(ImportMixin):
         return HttpResponseRedirect(reverse(f"admin:{self._url_name('changelist')}"))
 
     def _store_upload(self, request, *, content: bytes, outcome, sheet: str) -> str:
+        _sweep_pending()
         # A random name chosen here, never the uploader's: the token only says which one.
         ext = outcome.file_name.rsplit(".", 1)[-1].lower()
         stored = default_storage.save(f"{PENDING_DIR}/{get_random_string(32)}.{ext}", ContentFile(content))
@@ -211,6 +215,19 @@ class SpreadsheetAdminMixin(ImportMixin):
 
     def export_bytes(self, queryset, fmt: str) -> bytes:
         raise NotImplementedError
+
+
+def _sweep_pending() -> None:
+    """Delete uploads whose preview was never confirmed and can no longer be."""
+    cutoff = timezone.now() - timedelta(seconds=TOKEN_MAX_AGE + 60)
+    try:
+        _dirs, files = default_storage.listdir(PENDING_DIR)
+        for name in files:
+            stored = f"{PENDING_DIR}/{name}"
+            if default_storage.get_modified_time(stored) < cutoff:
+                default_storage.delete(stored)
+    except (FileNotFoundError, NotImplementedError, OSError):
+        pass  # nothing stored yet, or a storage that cannot list: its own lifecycle rules apply
 
 
 def _download(body: bytes, fmt: str, name: str) -> HttpResponse:

@@ -243,3 +243,21 @@ def test_import_batches_are_listed_read_only(client, editor, kpis):
     assert client.post(reverse("admin:kpis_importbatch_change", args=[batch.pk]), {}).status_code == 403
     assert client.get(reverse("admin:kpis_importbatch_add")).status_code == 403
     assert client.get(reverse("admin:kpis_importbatch_delete", args=[batch.pk])).status_code == 403
+
+
+def test_unconfirmed_uploads_are_swept_after_the_token_expires(client, editor, kpis):
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    from kpis.admin import PENDING_DIR, TOKEN_MAX_AGE
+
+    client.force_login(editor)
+    upload(client, csv_bytes(LONG), "first.csv")
+    (old,) = default_storage.listdir(PENDING_DIR)[1]
+    stale = time.time() - TOKEN_MAX_AGE - 120
+    os.utime(default_storage.path(f"{PENDING_DIR}/{old}"), (stale, stale))
+    upload(client, csv_bytes(LONG), "second.csv")
+    remaining = default_storage.listdir(PENDING_DIR)[1]
+    assert old not in remaining and len(remaining) == 1
