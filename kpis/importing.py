@@ -103,7 +103,8 @@ CATALOGUE_COLUMNS = (
 )
 CATALOGUE_REQUIRED = ("code", "name", "category", "unit", "aggregation", "good_direction", "decimals")
 LONG_COLUMNS = ("kpi_code", "month", "value")
-OPTIONAL_OBSERVATION_COLUMNS = ("organisation", "kpi_name")
+# Descriptive columns analysts keep beside the figures are allowed and ignored.
+OPTIONAL_OBSERVATION_COLUMNS = ("organisation", "kpi_name", "name")
 KNOWN_COLUMNS = set(CATALOGUE_COLUMNS) | set(LONG_COLUMNS) | set(OPTIONAL_OBSERVATION_COLUMNS)
 # Headers people write for the same column.
 HEADER_ALIASES = {
@@ -1184,12 +1185,11 @@ class _OrganisationLookup:
     def __init__(self, model):
         self.home_id = model.home().pk
         self.by_key: dict[str, int] = {}
-        self.labels: list[str] = []
+        self.names: dict[int, str] = {}
         for pk, code, name in model.objects.values_list("pk", "code", "name"):
             self.by_key[code.lower()] = pk
             self.by_key[name.lower()] = pk
-            self.labels.extend([code, name])
-        self.cache: dict = {}
+            self.names[pk] = name
 
     def find(self, raw, number, pos, header, problems: _Problems) -> int | None:
         text = cell_text(raw)
@@ -1197,9 +1197,14 @@ class _OrganisationLookup:
             return self.home_id
         found = self.by_key.get(text.lower())
         if found is None:
-            near = nearest(text, self.labels, cutoff=0.6)
+            near = []  # by code or by name, each organisation once, shown by its name
+            for key in nearest(text.lower(), self.by_key, n=6, cutoff=0.6):
+                name = self.names[self.by_key[key]]
+                if name not in near:
+                    near.append(name)
+            suggestions = ", ".join(f"'{n}'" for n in near[:3])
             message = (
-                UNKNOWN_ORGANISATION_SUGGEST.format(text=text, suggestions=", ".join(f"'{n}'" for n in near))
+                UNKNOWN_ORGANISATION_SUGGEST.format(text=text, suggestions=suggestions)
                 if near
                 else UNKNOWN_ORGANISATION.format(text=text)
             )

@@ -415,3 +415,20 @@ def test_a_bad_row_among_good_ones_writes_nothing(kpis):
     outcome = run(csv_bytes(rows), "mixed.csv")
     assert outcome.errors == 1
     assert not Observation.objects.exists()
+
+
+def test_wide_layout_with_a_name_column_and_organisations(kpis, home):
+    from kpis.models import Organisation
+
+    Organisation.objects.create(name="Sussex Police", code="sussex")
+    rows = [
+        ["kpi_code", "name", "organisation", "Apr-18", "May-18"],
+        ["1.1", "Number of 999 Calls", "Sussex Police", 10, 11],
+        ["1.1", "Number of 999 Calls", "", 12, 13],
+        ["1.1", "Number of 999 Calls", "Sussx", 14, 15],
+    ]
+    outcome = run(csv_bytes(rows), "wide.csv")
+    assert_refused(outcome, "There is no organisation 'Sussx'; did you mean 'Sussex Police'?", row=4)
+    outcome = run(csv_bytes(rows[:3]), "wide.csv")
+    assert outcome.ok and outcome.new == 4
+    assert Observation.objects.filter(organisation__code="sussex").count() == 2
