@@ -129,7 +129,7 @@ def test_every_reader_page_type_is_axe_clean_without_csp_errors(page, live_serve
     page.get_by_role("button", name="Send").click()
     assert page.get_by_role("alert").is_visible()
     # Focus moves to the error summary; its link takes the member to the field.
-    assert page.evaluate("document.activeElement.id") == "feedback-errors"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'feedback-errors'")
     page.get_by_role("link", name="Enter your comment or question.").click()
     assert page.evaluate("document.activeElement.id") == "id_text"
     _no_axe_violations(page, "feedback-errors")
