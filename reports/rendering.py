@@ -24,10 +24,12 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .models import Publication
 from .pdf_fetcher import BASE_URL, StaticOnlyFetcher
+from .peer_svg import peer_chart_svg
 from .svgcharts import trend_svg
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,18 @@ def _clean(html: str) -> str:
     )
 
 
+def _numbered(html: str, number: str) -> str:
+    """The paragraph with its number leading the first line (hanging in the margin by CSS).
+
+    Inline rather than a float or grid cell: it reads in order when text is copied out of
+    the PDF, and costs WeasyPrint no extra layout pass.
+    """
+    label = format_html('<span class="para__number">{} </span>', number)
+    if html.startswith("<p>"):
+        return mark_safe(f"<p>{label}{html[3:]}")  # noqa: S308 - both parts are safe already
+    return mark_safe(f"<p>{label}</p>{html}")  # noqa: S308 - both parts are safe already
+
+
 def _long_date(value: date | datetime | None) -> str:
     if not value:
         return ""
@@ -90,7 +104,8 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
     """The one context the web page and the PDF are both rendered from.
 
     Adds to the snapshot what templates need: sanitised HTML marked safe, a pre-drawn SVG
-    chart per row that shows one, long-form dates, the contents list and PDF metadata.
+    chart per row that shows one (and a peer chart where the row has peer figures),
+    long-form dates, the contents list and PDF metadata.
     """
     snap = copy.deepcopy(snapshot)
     report = snap["report"]
@@ -101,6 +116,7 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
         section["intro_html"] = _clean(section.get("intro_html", ""))
         for para in section.get("paragraphs", []):
             para["html"] = _clean(para.get("html", ""))
+            para["numbered_html"] = _numbered(para["html"], para.get("number", ""))
         for term in section.get("terms", []):
             term["definition_html"] = _clean(term.get("definition_html", ""))
         for row in section.get("rows", []):
@@ -112,7 +128,17 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
                 row["chart_svg"] = mark_safe(  # noqa: S308 - built by svgcharts, every text escaped
                     trend_svg(trend, title=row["chart_title"], analysis=row.get("analysis") or {})
                 )
-        section["has_charts"] = any(row["chart_svg"] for row in section.get("rows", []))
+            row["peer_svg"] = ""
+            if row.get("peer"):
+                row["peer_title"] = (
+                    f"Peer comparison for {row['kpi']['code']} {row['kpi']['name']}: "
+                    f"{row['peer'].get('group', '')}, {row['peer'].get('display', '')}."
+                )
+                row["peer_svg"] = mark_safe(  # noqa: S308 - built by peer_svg, every text escaped
+                    peer_chart_svg(row["peer"], title=row["peer_title"])
+                )
+        rows = section.get("rows", [])
+        section["has_charts"] = any(row["chart_svg"] or row["peer_svg"] for row in rows)
         sections.append(section)
         contents.append({"anchor": section["anchor"], "title": section["title"]})
 

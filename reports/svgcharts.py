@@ -18,13 +18,15 @@ from kpis.formatting import format_value
 
 WIDTH, HEIGHT = 640, 230
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 34, 40
+SPC_RIGHT = 64  # room for the control-limit labels beside the plot
 GRID = "#d0d3d4"
 AXIS = "#505a5f"
 SPC_COLOUR = "#6f777b"
 FONT = 'font-family="Liberation Sans, Arial, sans-serif"'
 
+# Short on purpose: WeasyPrint lays out SVG text letter by letter, so every character costs.
 UNIT_AXIS_LABEL = {
-    "count": "Number per month",
+    "count": "Number",
     "percent": "Per cent",
     "seconds": "Seconds",
     "currency": "Pounds (£)",
@@ -122,7 +124,8 @@ def trend_svg(trend: dict, *, title: str, analysis: dict | None = None) -> str:
         low = min(low, 0.0)  # counts start at zero, as the web chart does (beginAtZero)
     ticks = nice_ticks(low, high)
     y_min, y_max = ticks[0], ticks[-1]
-    plot_w = WIDTH - LEFT - RIGHT
+    right = SPC_RIGHT if spc_lines else RIGHT
+    plot_w = WIDTH - LEFT - right
     plot_h = HEIGHT - TOP - BOTTOM
     n = max(len(labels), 1)
     xs = [LEFT + plot_w * (i + 0.5) / n for i in range(n)]
@@ -130,10 +133,10 @@ def trend_svg(trend: dict, *, title: str, analysis: dict | None = None) -> str:
     def y(value: float) -> float:
         return TOP + plot_h * (1 - (value - y_min) / ((y_max - y_min) or 1))
 
-    grid = "".join(f"M{LEFT} {_fmt(y(t))}H{WIDTH - RIGHT}" for t in ticks[1:])
+    grid = "".join(f"M{LEFT} {_fmt(y(t))}H{WIDTH - right}" for t in ticks[1:])
     baseline = _fmt(y(ticks[0]))
     ident = _chart_id(kpi)
-    axis = f"M{LEFT} {TOP - 4}V{baseline}H{WIDTH - RIGHT}"
+    axis = f"M{LEFT} {TOP - 4}V{baseline}H{WIDTH - right}"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="{ident}-t {ident}-d">',
@@ -159,9 +162,13 @@ def trend_svg(trend: dict, *, title: str, analysis: dict | None = None) -> str:
         f'<text x="{LEFT - 56}" y="{TOP - 16}" fill="{AXIS}">'
         f"{escape(UNIT_AXIS_LABEL.get(kpi['unit'], kpi['unit']))}</text>"
     )
-    for name, value in spc_lines:
+    # Control-limit labels sit beside the plot, nudged apart so they never overlap.
+    label_ys = []
+    for name, value in sorted(spc_lines, key=lambda line: -line[1]):
+        label_y = max(y(value) + 3, (label_ys[-1] + 10) if label_ys else 0)
+        label_ys.append(label_y)
         out.append(
-            f'<text x="{WIDTH - RIGHT - 2}" y="{_fmt(y(value) - 3)}" text-anchor="end" font-size="9" '
+            f'<text x="{WIDTH - right + 4}" y="{_fmt(label_y)}" font-size="10" '
             f'fill="{SPC_COLOUR}">{escape(name)}</text>'
         )
     # Legend, top right: a sample of each line with its marker, then the year it stands for.
@@ -171,7 +178,7 @@ def trend_svg(trend: dict, *, title: str, analysis: dict | None = None) -> str:
         out.append(f'<text x="{lx + 34}" y="{TOP - 16}">{escape(series["label"])}</text>')
     out.append("</g>")
     if spc_lines:
-        spc_path = "".join(f"M{LEFT} {_fmt(y(v))}H{WIDTH - RIGHT}" for _, v in spc_lines)
+        spc_path = "".join(f"M{LEFT} {_fmt(y(v))}H{WIDTH - right}" for _, v in spc_lines)
         out.append(f'<path d="{spc_path}" stroke="{SPC_COLOUR}" stroke-width="0.75" fill="none"/>')
     for offset, (series, style) in enumerate(((previous, PREVIOUS_STYLE), (current, CURRENT_STYLE))):
         lx = legend_x + offset * 110

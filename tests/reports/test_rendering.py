@@ -595,3 +595,44 @@ def test_sweep_command_reports_what_it_did():
     call_command("sweep_publications", stdout=out)
     assert out.getvalue().strip() == "Enqueued 1 render(s); published 0 version(s)."
     assert report.publications.get().render_status == Publication.RenderStatus.PUBLISHED
+
+
+def test_a_row_with_peer_figures_gets_a_peer_chart_and_table_in_the_pdf():
+    snap = reference_snapshot()
+    row = snap["sections"][3]["rows"][0]
+
+    def member(name, value, rank, home=False):
+        return {"name": name, "value": f"{value}.0000", "display": f"{value}.0%", "rank": rank,
+                "is_home": home}  # fmt: skip
+
+    row["peer"] = {
+        "group": "Most Similar Forces",
+        "kpi_code": "1.1",
+        "measure": "value",
+        "period_label": "2018/19",
+        "comparison_label": "",
+        "direction": "up",
+        "rank": 2,
+        "of": 3,
+        "display": "MSF rank 2 of 3",
+        "direction_note": "1 = highest value (higher is better)",
+        "highest": {"name": "Sussex", "value": "84.0000", "display": "84.0%"},
+        "lowest": {"name": "Kent", "value": "68.0000", "display": "68.0%"},
+        "average": {"name": "Group average", "value": "74.6667", "display": "74.7%"},
+        "members": [
+            member("Sussex", 84, 1),
+            member("Leicestershire Police", 72, 2, home=True),
+            member("Kent", 68, 3),
+        ],
+        "missing": [],
+        "notes": [],
+    }
+    context = rendering.build_context(snap)
+    assert context["sections"][3]["rows"][0]["peer_svg"].startswith("<svg")
+    pdf = rendering.render_pdf(context)
+    text = " ".join(page_texts(pdf))
+    assert "1.1 Number of 999 Calls: Most Similar Forces, MSF rank 2 of 3" in text
+    assert "Leicestershire Police (this force) 72.0%" in text
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        alts = [str(o.Alt) for o in doc.objects if isinstance(o, pikepdf.Dictionary) and "/Alt" in o]
+    assert "Peer comparison for 1.1 Number of 999 Calls: Most Similar Forces, MSF rank 2 of 3." in alts
