@@ -204,7 +204,9 @@ def _load_wrk(port: int, path: str, *, seconds: float, connections: int) -> dict
         timeout=seconds + 60,
         check=True,
     ).stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    percentiles = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)\s*$", out, re.M))
+    if set(percentiles) != {"50", "99"}:
+        raise SystemExit(f"could not read wrk's output:\n{out}")
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
@@ -248,6 +250,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="load time per URL (default 5)")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument(
+        "--worker-class", default="sync", help="gunicorn worker class: sync (default) or gthread (keep-alive)"
+    )
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds, best kept (default 2)")
     parser.add_argument(
         "--client",
@@ -270,6 +275,7 @@ def main() -> int:
                 PYTHON, "-m", "gunicorn", "portal.wsgi:application",
                 "--bind", f"127.0.0.1:{port}",
                 "--workers", str(options.workers),
+                "--worker-class", options.worker_class,
                 "--backlog", "2048",
                 "--log-level", "warning",
             ],
@@ -287,7 +293,8 @@ def main() -> int:
                 )
         results = {name: max(runs, key=lambda r: r["rps"]) for name, runs in rounds.items()}
         print(
-            f"\ngunicorn: {options.workers} sync workers, {options.connections} concurrent connections, "
+            f"\ngunicorn: {options.workers} {options.worker_class} workers, "
+            f"{options.connections} connections, "
             f"{options.seconds:g} s per URL, best of {options.rounds} rounds, DEBUG off, SQLite, "
             f"client: {client}\n"
         )
