@@ -178,3 +178,17 @@ def test_downloads_are_frozen_and_stable(client):
     first = client.get(BASE + "data.json")
     assert client.get(BASE + "data.json").content == first.content
     assert client.get(BASE + "data.json")["ETag"] == first["ETag"]
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "data.csv", "data.json", "charts/1.1.json"])
+def test_downloads_and_chart_data_run_a_fixed_number_of_queries(
+    client, panel_member, name, django_assert_max_num_queries
+):
+    make_live_publication()
+    with django_assert_max_num_queries(2):  # the version, then its snapshot once
+        assert client.get(BASE + name).status_code == 200
+    with django_assert_max_num_queries(1):  # worked out once per version
+        assert client.get(BASE + name).status_code == 200
+    client.force_login(panel_member)
+    with django_assert_max_num_queries(5):  # + session, user and permissions
+        assert client.get(BASE + name).status_code == 200
