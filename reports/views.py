@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 NOT_FOUND = "No report here."
 WITHDRAWN_CONTENT = "This version has been withdrawn."
+FEEDBACK_NOT_ALLOWED = "Only Panel members can leave feedback, on a version that has not been withdrawn."
 PUBLIC_MAX_AGE = 600
 RESTRICTED_MAX_AGE = 300
 
@@ -181,7 +182,7 @@ FIGURE_COLUMNS = (
     "kind",
 )
 REPORT_KEYS = ("title", "slug", "organisation", "version", "marking", "period", "comparison", "data_note")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _is_number(text: str) -> bool:
@@ -354,7 +355,7 @@ def feedback(request, slug, version):
     except _Refused:
         return _refuse(request)
     if not access.can_leave_feedback(request.user, publication, latest_version=publication.latest_version):
-        raise PermissionDenied("Only Panel members can leave feedback on a published version.")
+        raise PermissionDenied(FEEDBACK_NOT_ALLOWED)
     form = FeedbackForm(request.POST or None, subjects=_derived(publication, "subjects", feedback_subjects))
     if request.method == "POST" and form.is_valid():
         feedback_create(

@@ -155,6 +155,7 @@ def test_csv_cell_neutralises_only_what_needs_it():
     assert views.csv_cell("+8") == "+8"
     assert views.csv_cell("-inf") == "'-inf"
     assert views.csv_cell("Calls") == "Calls"
+    assert views.csv_cell("% of 999 calls answered") == "% of 999 calls answered"
     assert views.csv_cell(None) == ""
 
 
