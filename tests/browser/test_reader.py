@@ -103,6 +103,9 @@ def test_every_reader_page_type_is_axe_clean_without_csp_errors(page, live_serve
     _no_axe_violations(page, "home")
     page.goto(live_server.url + "/?q=no+such+words&year=2018")
     _no_axe_violations(page, "home-no-results")
+    page.goto(live_server.url + "/accessibility/")
+    assert page.get_by_role("heading", name="Accessibility statement").is_visible()
+    _no_axe_violations(page, "accessibility-statement")
 
     page.goto(f"{live_server.url}/reports/{SLUG}/")
     page.wait_for_selector("canvas[data-chart-drawn='true']")
