@@ -339,27 +339,45 @@ def _read_csv(content: bytes, file_name: str) -> Sheet:
 
 
 def _read_xlsx(archive: zipfile.ZipFile, content: bytes, file_name: str, sheet: str | None) -> Sheet:
-    # openpyxl parses every part through defusedxml when it is installed (it is a dependency).
-    from openpyxl import load_workbook
+    """Read one worksheet with openpyxl's own parts readers (defusedxml underneath).
+
+    openpyxl's load_workbook(read_only=True) scans every sheet once just to size it; reading
+    the workbook parts and then streaming only the wanted sheet saves that whole pass.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.utils.cell import range_boundaries
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML, "defusedxml must be installed and active for spreadsheet imports"
 
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many types for broken files, wrapping the cause
-        if _caused_by_unsafe_xml(exc):
-            raise _refuse(file_name, XML_UNSAFE) from None
+        reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:
         raise _refuse(file_name, NOT_A_WORKBOOK.format(kind="Excel", reason=_reason(exc))) from None
     try:
-        names = wb.sheetnames
-        if sheet:
-            if sheet not in names:
-                raise _refuse(file_name, SHEET_NOT_FOUND.format(sheet=sheet, names=", ".join(names)))
-            ws = wb[sheet]
-        else:
-            ws = wb[names[0]]
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            sheets = [
+                (ws.name, rel.target)
+                for ws, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+            ]
+        except Exception as exc:  # openpyxl raises many types for broken files, wrapping the cause
+            if _caused_by_unsafe_xml(exc):
+                raise _refuse(file_name, XML_UNSAFE) from None
+            raise _refuse(file_name, NOT_A_WORKBOOK.format(kind="Excel", reason=_reason(exc))) from None
+        names = [name for name, _ in sheets]
+        if not sheets:
+            raise _refuse(file_name, NOT_A_WORKBOOK.format(kind="Excel", reason="no worksheets"))
+        if sheet and sheet not in names:
+            raise _refuse(file_name, SHEET_NOT_FOUND.format(sheet=sheet, names=", ".join(names)))
+        title, target = sheets[names.index(sheet)] if sheet else sheets[0]
+        wb = reader.wb
         percent_styles = _xlsx_percent_styles(wb)
 
         class Parser(WorkSheetParser):
@@ -373,10 +391,10 @@ def _read_xlsx(archive: zipfile.ZipFile, content: bytes, file_name: str, sheet: 
                 return cell
 
         rows = []
-        with ws._get_source() as src:
+        with reader.archive.open(target) as src:
             parser = Parser(
                 src,
-                ws._shared_strings,
+                reader.shared_strings,
                 data_only=True,
                 epoch=wb.epoch,
                 date_formats=wb._date_formats,
@@ -386,8 +404,7 @@ def _read_xlsx(archive: zipfile.ZipFile, content: bytes, file_name: str, sheet: 
                 for number, cells in parser.parse():
                     if not cells:
                         continue
-                    width = cells[-1]["column"]
-                    values = [None] * width
+                    values = [None] * cells[-1]["column"]
                     for c in cells:
                         values[c["column"] - 1] = c["value"]
                     rows.append((number, values))
@@ -395,20 +412,18 @@ def _read_xlsx(archive: zipfile.ZipFile, content: bytes, file_name: str, sheet: 
                         _limit_rows(len(rows), file_name)
             except ImportRefused:
                 raise
-            except _xml_unsafe_errors():
-                raise _refuse(file_name, XML_UNSAFE) from None
             except Exception as exc:
+                if _caused_by_unsafe_xml(exc):
+                    raise _refuse(file_name, XML_UNSAFE) from None
                 raise _refuse(file_name, NOT_A_WORKBOOK.format(kind="Excel", reason=_reason(exc))) from None
             merged = []
             if parser.merged_cells is not None:
                 for mc in parser.merged_cells.mergeCell:
-                    from openpyxl.utils.cell import range_boundaries
-
                     c1, r1, c2, r2 = range_boundaries(mc.ref)
                     merged.append((r1, c1 - 1, r2, c2 - 1, mc.ref))
-        return Sheet(name=ws.title, rows=rows, merged=merged)
+        return Sheet(name=title, rows=rows, merged=merged)
     finally:
-        wb.close()
+        reader.archive.close()
 
 
 def _xlsx_percent_styles(wb) -> set[int]:
