@@ -432,3 +432,43 @@ def test_wide_layout_with_a_name_column_and_organisations(kpis, home):
     outcome = run(csv_bytes(rows[:3]), "wide.csv")
     assert outcome.ok and outcome.new == 4
     assert Observation.objects.filter(organisation__code="sussex").count() == 2
+
+
+def test_xlsx_formula_with_its_saved_value_is_read(kpis):
+    import io
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(xlsx_bytes(LONG[:2], formulas={"C2": "=A1*2"})))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>A1*2</f><v></v>", b"<f>A1*2</f><v>24</v>")
+            z.writestr(info, data)
+    outcome = run(out.getvalue(), "cached.xlsx")
+    assert outcome.ok, messages(outcome)
+    assert values()[("1.1", "2018-04")] == Decimal("24")
+
+
+def test_ods_percentage_cells_read_as_percentages(kpis):
+    import io
+
+    from odf.opendocument import load
+    from odf.table import TableCell, TableRow
+    from odf.text import P
+
+    doc = load(io.BytesIO(ods_bytes([["kpi_code", "month", "value"]])))
+    table = doc.spreadsheet.childNodes[0]
+    row = TableRow()
+    for text in ("1.1", "2018-04"):
+        cell = TableCell(valuetype="string")
+        cell.addElement(P(text=text))
+        row.addElement(cell)
+    row.addElement(TableCell(valuetype="percentage", value="0.72"))
+    table.addElement(row)
+    out = io.BytesIO()
+    doc.save(out)
+    outcome = run(out.getvalue(), "p.ods")
+    assert outcome.ok, messages(outcome)
+    assert values()[("1.1", "2018-04")] == Decimal("72")
