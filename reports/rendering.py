@@ -9,11 +9,14 @@ gives the same bytes, so rendering twice leaves the same checksum.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import logging
 import os
+import resource
 import time
+import traceback
 from datetime import date, datetime
 from pathlib import Path
 
@@ -41,6 +44,13 @@ LANGUAGE = "en-GB"
 # Error messages (tests assert these exact texts).
 RENDER_TIMEOUT = "Rendering took longer than the time limit and was stopped."
 RENDER_MEMORY = "Rendering needed more memory than the limit allows and was stopped."
+GAVE_UP = (
+    "Rendering was started {attempts} times and never finished (the renderer died each time); "
+    "it will not be retried automatically. Use \"render again\" once the cause is fixed."
+)
+# After this many starts that never finished, a render is not retried on its own: a
+# document that crashes the renderer must not be redelivered for ever.
+MAX_RENDER_ATTEMPTS = 5
 
 # What commentary, introductions and glossary definitions may contain once more, checked
 # here even though the snapshot is already sanitised: the PDF must never see anything
@@ -278,35 +288,67 @@ def _test_hook_block_render() -> None:
         time.sleep(0.05)
 
 
-def render_and_store(publication: Publication) -> None:
+@contextlib.contextmanager
+def memory_cap(limit_bytes: int | None, *, enabled: bool = True):
+    """Limit this process's address space while the block runs (Linux RLIMIT_AS), then lift it.
+
+    A render that needs more fails with MemoryError instead of starving the machine.
+    """
+    if not enabled or not limit_bytes:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    new_soft = limit_bytes if hard == resource.RLIM_INFINITY else min(limit_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (new_soft, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def render_and_store(publication: Publication, *, memory_limit: int | None = None) -> None:
     """Render a version's HTML and PDF, store them with checksums, then publish it.
 
     Idempotent: a published version is never touched; a second run writes the same bytes
     under the same names. Files are complete before the row references them. On error
     the failure is recorded (workflow.publication_render_failed) and the error re-raised
-    so the task can retry.
+    so the task can retry. `memory_limit` (bytes) caps the rendering itself; the task sets
+    it in workers, where the process is ours to limit.
     """
     from . import workflow
 
     publication = Publication.objects.select_related("report").get(pk=publication.pk)
     if publication.render_status == Publication.RenderStatus.PUBLISHED:
         return
+    if (
+        publication.render_status == Publication.RenderStatus.RENDERING
+        and publication.render_attempts >= MAX_RENDER_ATTEMPTS
+    ):
+        workflow.publication_render_failed(
+            publication=publication, error=GAVE_UP.format(attempts=publication.render_attempts)
+        )
+        return
     Publication.objects.filter(pk=publication.pk).update(
         render_status=Publication.RenderStatus.RENDERING,
         render_attempts=F("render_attempts") + 1,
     )
+    failure = None
     try:
-        _test_hook_block_render()
-        context = build_context(publication.snapshot)
-        pdf, pages = html_to_pdf(render_pdf_html(context), identifier=context["pdf"]["identifier"])
-        html = render_web_html(context).encode()
+        with memory_cap(memory_limit):
+            _test_hook_block_render()
+            context = build_context(publication.snapshot)
+            pdf, pages = html_to_pdf(render_pdf_html(context), identifier=context["pdf"]["identifier"])
+            html = render_web_html(context).encode()
         pdf_name = store_complete(artifact_name(publication, "report.pdf"), pdf)
         html_name = store_complete(artifact_name(publication, "report.html"), html)
     except Exception as exc:
-        error = _describe_error(exc)
+        failure = exc
         log.exception("Rendering %s failed", publication)
-        workflow.publication_render_failed(publication=publication, error=error)
-        raise
+    if failure is not None:
+        # The traceback's frames still hold the failed document; free it before recording.
+        traceback.clear_frames(failure.__traceback__)
+        workflow.publication_render_failed(publication=publication, error=_describe_error(failure))
+        raise failure
     with transaction.atomic():
         locked = Publication.objects.select_for_update().get(pk=publication.pk)
         if locked.render_status == Publication.RenderStatus.PUBLISHED:

@@ -2,18 +2,16 @@
 
 Reliability comes from the settings and the options here: late acknowledgement with
 reject_on_worker_lost (a worker killed mid-render leaves the task on the queue), prefetch 1,
-retries with backoff, a time limit, and a memory cap. The memory cap is two-fold: each
-render runs under an address-space limit (resource.setrlimit RLIMIT_AS, set to
-settings.RENDER_MEMORY_LIMIT_BYTES for the render and lifted after it), so a runaway
-document fails with MemoryError instead of starving the machine; and
+retries with backoff, a time limit, and a memory cap. The memory cap is two-fold: in a
+worker each render runs under an address-space limit (rendering.memory_cap: RLIMIT_AS set
+to settings.RENDER_MEMORY_LIMIT_BYTES for the render and lifted after it), so a runaway
+document fails with MemoryError, recorded, instead of starving the machine; and
 CELERY_WORKER_MAX_MEMORY_PER_CHILD replaces a pool process that has grown too large.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import resource
 from datetime import timedelta
 
 from celery import shared_task
@@ -29,25 +27,9 @@ log = logging.getLogger(__name__)
 
 RENDER_TIME_LIMIT = 180  # seconds; the soft limit lets the failure be recorded first
 RENDER_SOFT_TIME_LIMIT = 150
-MAX_RENDER_ATTEMPTS = 5
+MAX_RENDER_ATTEMPTS = rendering.MAX_RENDER_ATTEMPTS
 # A queued or rendering version untouched this long is assumed lost (broker down, crash).
 STALE_AFTER = timedelta(minutes=5)
-
-
-@contextlib.contextmanager
-def memory_cap(limit_bytes: int | None = None, *, enabled: bool = True):
-    """Limit this process's address space while the block runs (Linux RLIMIT_AS)."""
-    limit = settings.RENDER_MEMORY_LIMIT_BYTES if limit_bytes is None else limit_bytes
-    if not enabled or not limit:
-        yield
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    new_soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (new_soft, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 @shared_task(
@@ -67,9 +49,9 @@ def publication_render(self, publication_id: int) -> None:
         log.warning("Publication %s no longer exists; nothing to render.", publication_id)
         return
     try:
-        # Only in a worker: the cap is per process, and an eager run is the web process.
-        with memory_cap(enabled=not self.request.is_eager):
-            rendering.render_and_store(publication)
+        # Capped only in a worker: the limit is per process, and an eager run is the web process.
+        limit = None if self.request.is_eager else settings.RENDER_MEMORY_LIMIT_BYTES
+        rendering.render_and_store(publication, memory_limit=limit)
     except Exception as exc:
         # The failure is already recorded; try again later (exponential backoff).
         if self.request.is_eager:
@@ -126,7 +108,8 @@ def sweep_publications(*, now=None, enqueue=None) -> dict:
 def draft_pdf_render(self, report_id: int, requested_by_id: int | None = None) -> str:
     """Render a report's working copy as a DRAFT-watermarked PDF; returns the stored name."""
     report = Report.objects.get(pk=report_id)
-    with memory_cap(enabled=not self.request.is_eager):
+    limit = None if self.request.is_eager else settings.RENDER_MEMORY_LIMIT_BYTES
+    with rendering.memory_cap(limit):
         pdf = rendering.render_draft_pdf(report)
     name = draft_pdf_name(report)
     rendering.store_complete(name, pdf)

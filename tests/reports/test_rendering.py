@@ -548,7 +548,7 @@ def test_memory_cap_stops_a_runaway_allocation_and_is_lifted_after():
     import resource
 
     before = resource.getrlimit(resource.RLIMIT_AS)
-    with pytest.raises(MemoryError), tasks.memory_cap(600 * 1024**2):
+    with pytest.raises(MemoryError), rendering.memory_cap(600 * 1024**2):
         bytearray(2 * 1024**3)
     assert resource.getrlimit(resource.RLIMIT_AS) == before
     bytearray(700 * 1024**2)  # fine again once the cap is lifted
@@ -636,3 +636,38 @@ def test_a_row_with_peer_figures_gets_a_peer_chart_and_table_in_the_pdf():
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         alts = [str(o.Alt) for o in doc.objects if isinstance(o, pikepdf.Dictionary) and "/Alt" in o]
     assert "Peer comparison for 1.1 Number of 999 Calls: Most Similar Forces, MSF rank 2 of 3." in alts
+
+
+def test_time_limit_and_memory_errors_are_recorded_in_plain_words():
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    assert rendering._describe_error(SoftTimeLimitExceeded()) == rendering.RENDER_TIMEOUT
+    assert rendering._describe_error(MemoryError()) == rendering.RENDER_MEMORY
+    assert rendering._describe_error(ValueError("bad")) == "ValueError: bad"
+
+
+@pytest.mark.django_db
+def test_a_render_that_keeps_killing_its_worker_is_given_up_after_the_attempt_limit(monkeypatch):
+    # Left RENDERING by a worker that died mid-render, attempts used up: a poison document
+    # (say one that crashes the renderer) must not be redelivered for ever.
+    publication = make_publication(
+        render_status=Publication.RenderStatus.RENDERING, render_attempts=rendering.MAX_RENDER_ATTEMPTS
+    )
+    monkeypatch.setattr(rendering, "html_to_pdf", lambda *a, **k: pytest.fail("rendered again"))
+    rendering.render_and_store(publication)
+    publication.refresh_from_db()
+    assert publication.render_status == Publication.RenderStatus.FAILED
+    assert publication.render_error == rendering.GAVE_UP.format(attempts=rendering.MAX_RENDER_ATTEMPTS)
+
+
+@pytest.mark.django_db
+def test_render_again_after_giving_up_is_allowed(superuser, django_capture_on_commit_callbacks):
+    from reports import workflow
+
+    publication = make_publication(
+        render_status=Publication.RenderStatus.FAILED, render_attempts=rendering.MAX_RENDER_ATTEMPTS
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publication_render_again(publication=publication, by=superuser)
+    publication.refresh_from_db()
+    assert publication.render_status == Publication.RenderStatus.PUBLISHED
