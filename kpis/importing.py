@@ -328,10 +328,11 @@ def _read_csv(content: bytes, file_name: str) -> Sheet:
     first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = max(",;\t", key=first_line.count) if first_line else ","
     rows = []
+    limit = settings.IMPORT_MAX_ROWS
     try:
         for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
             rows.append((number, cells))
-            if len(rows) > settings.IMPORT_MAX_ROWS:
+            if number > limit:
                 _limit_rows(len(rows), file_name)
     except csv.Error as exc:
         raise _refuse(file_name, CSV_BROKEN.format(reason=exc)) from None
@@ -391,6 +392,7 @@ def _read_xlsx(archive: zipfile.ZipFile, content: bytes, file_name: str, sheet: 
                 return cell
 
         rows = []
+        limit = settings.IMPORT_MAX_ROWS
         with reader.archive.open(target) as src:
             parser = Parser(
                 src,
@@ -408,7 +410,7 @@ def _read_xlsx(archive: zipfile.ZipFile, content: bytes, file_name: str, sheet: 
                     for c in cells:
                         values[c["column"] - 1] = c["value"]
                     rows.append((number, values))
-                    if len(rows) > settings.IMPORT_MAX_ROWS:
+                    if len(rows) > limit:
                         _limit_rows(len(rows), file_name)
             except ImportRefused:
                 raise
@@ -827,12 +829,12 @@ def spreadsheet_import(
         return outcome
     outcome.sheet = data.name
 
-    header_at = next((i for i, (_, cells) in enumerate(data.rows) if any(_filled(c) for c in cells)), None)
+    header_at = next((i for i, (_, cells) in enumerate(data.rows) if _row_filled(cells)), None)
     if header_at is None:
         problems.add(NO_HEADER_ROW)
         return _finish(outcome, problems)
     header_row, headers = data.rows[header_at]
-    body = [(n, cells) for n, cells in data.rows[header_at + 1 :] if any(_filled(c) for c in cells)]
+    body = [(n, cells) for n, cells in data.rows[header_at + 1 :] if _row_filled(cells)]
     from .peer_import import PEER_LAYOUTS, PeerFigureImport, detect_peer_layout  # peer figures (issue 9)
 
     columns = detect_peer_layout(headers, problems, header_row)
@@ -908,6 +910,13 @@ def _wrong_kind(found: str, expected: str) -> str:
 
 def _filled(value) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _row_filled(cells) -> bool:
+    for c in cells:
+        if c is not None and (c.__class__ is not str or c.strip()):
+            return True
+    return False
 
 
 def _check_headerless_columns(headers, body, columns: _Columns, problems: _Problems) -> None:
@@ -1002,8 +1011,12 @@ class _ObservationImport:
             month_col, value_col = idx["month"], idx["value"]
             month_header, value_header = cell_text(headers[month_col]), cell_text(headers[value_col])
         for number, cells in body:
-            code = cell_text(cell(cells, kpi_col))
-            kpi_id = kpis.get(code)
+            raw_code = cells[kpi_col] if kpi_col < len(cells) else None
+            # Most codes are plain text exactly as stored; only others need cleaning.
+            kpi_id = kpis.get(raw_code) if raw_code.__class__ is str else None
+            code = raw_code if kpi_id is not None else cell_text(raw_code)
+            if kpi_id is None:
+                kpi_id = kpis.get(code)
             if kpi_id is None:
                 if code:
                     problems.add(_unknown_kpi(code, kpis), number, kpi_col, kpi_header)
@@ -1015,7 +1028,7 @@ class _ObservationImport:
                     cell(cells, org_col), number, org_col, cell_text(headers[org_col]), problems
                 )
             if columns.layout == LONG:
-                raw_month = cell(cells, month_col)
+                raw_month = cells[month_col] if month_col < len(cells) else None
                 try:
                     month = month_cache[raw_month]
                 except (KeyError, TypeError):
@@ -1033,8 +1046,17 @@ class _ObservationImport:
                             month_col,
                             month_header,
                         )
-                raw = cell(cells, value_col)
-                value = _value(raw, number, value_col, value_header, problems, empty_ok=False)
+                raw = cells[value_col] if value_col < len(cells) else None
+                value = None
+                if raw.__class__ is str and "_" not in raw:
+                    try:  # the fast path: a plain number written as text (every cell of a CSV)
+                        value = Decimal(raw).quantize(FOUR_PLACES)
+                        if not (value.is_finite() and abs(value) < MAX_VALUE):
+                            value = None
+                    except (InvalidOperation, ValueError):
+                        value = None
+                if value is None:
+                    value = _value(raw, number, value_col, value_header, problems, empty_ok=False)
                 if kpi_id is not None and month is not None and org_id is not None and value is not None:
                     add((kpi_id, org_id, month), value, number, month_col, code)
             else:
@@ -1138,7 +1160,7 @@ def _value(raw, number, pos, header, problems: _Problems, *, empty_ok: bool) -> 
         if not empty_ok:
             problems.add(EMPTY_CELL.format(name="value"), number, pos, header)
         return None
-    if type(raw) is str:
+    if type(raw) is str and "_" not in raw:  # Decimal() would accept 1_000
         try:  # the fast path: a plain number written as text (every cell of a CSV)
             value = Decimal(raw)
             if value.is_finite() and abs(value) < MAX_VALUE:

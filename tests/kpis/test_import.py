@@ -220,7 +220,9 @@ def test_unknown_kpi_code_suggests_nearest_codes(kpis, fmt):
     )
 
 
-@pytest.mark.parametrize("text", ["n/a", "12 calls", "1,23", "--5", "1.2.3", "TRUE"])
+@pytest.mark.parametrize(
+    "text", ["n/a", "12 calls", "1,23", "--5", "1.2.3", "TRUE", "1_000", "NaN", "Infinity"]
+)
 def test_text_where_a_number_belongs(kpis, text):
     rows = [["kpi_code", "month", "value"], ["1.1", "2018-04", text]]
     outcome = run(csv_bytes(rows), "t.csv")
