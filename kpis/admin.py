@@ -6,6 +6,7 @@ one checked path in kpis/importing.py: upload → preview (a dry run: counts and
 problem) → confirm (the stored upload, named in a signed token, is imported for real).
 """
 
+import hashlib
 from datetime import timedelta
 
 from django import forms
@@ -134,6 +135,9 @@ class SpreadsheetAdminMixin(ImportMixin):
         except (FileNotFoundError, OSError):
             messages.error(request, UPLOAD_CHANGED)
             return HttpResponseRedirect(reverse(f"admin:{self._url_name('import')}"))
+        default_storage.delete(data["path"])  # one confirm per preview
+        if hashlib.sha256(content).hexdigest() != data.get("sha256"):
+            raise PermissionDenied  # the stored file is not the one previewed
         outcome = importing.spreadsheet_import(
             content=content,
             file_name=data["name"],
@@ -141,9 +145,6 @@ class SpreadsheetAdminMixin(ImportMixin):
             kind=self.import_kind,
             user=request.user,
         )
-        default_storage.delete(data["path"])
-        if outcome.sha256 != data.get("sha256"):
-            raise PermissionDenied  # the stored file is not the one previewed
         if not outcome.written:
             # The data changed between preview and confirm: show what is wrong now.
             return self._render(request, form=SpreadsheetImportForm(), outcome=outcome, token=None)

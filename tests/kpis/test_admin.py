@@ -261,3 +261,17 @@ def test_unconfirmed_uploads_are_swept_after_the_token_expires(client, editor, k
     upload(client, csv_bytes(LONG), "second.csv")
     remaining = default_storage.listdir(PENDING_DIR)[1]
     assert old not in remaining and len(remaining) == 1
+
+
+def test_a_stored_upload_swapped_after_preview_is_refused_unread(client, editor, kpis):
+    from django.core.files.storage import default_storage
+
+    from kpis.admin import PENDING_DIR
+
+    client.force_login(editor)
+    token = token_of(upload(client, csv_bytes(LONG), "long.csv"))
+    (stored,) = default_storage.listdir(PENDING_DIR)[1]
+    with open(default_storage.path(f"{PENDING_DIR}/{stored}"), "wb") as f:
+        f.write(csv_bytes(WIDE))
+    assert client.post(reverse(CONFIRM), {"token": token}).status_code == 403
+    assert not Observation.objects.exists() and not ImportBatch.objects.exists()
