@@ -35,6 +35,9 @@ from .periods import MONTH_ABBR, month_end
 FILE_TOO_BIG = "The file is {size:,} bytes; the limit is {limit:,} bytes."
 FILE_EMPTY = "The file is empty."
 TOO_MANY_ROWS = "The sheet has more than {limit:,} rows; split it into smaller files."
+TOO_MANY_CELLS = (
+    "The sheet has more than {limit:,} filled cells or {columns:,} columns; split it into smaller files."
+)
 UNSUPPORTED_TYPE = "Files ending '{ext}' cannot be imported: save the sheet as .xlsx, .ods or .csv."
 LEGACY_XLS = "This is an old-style Excel .xls file: save it as .xlsx (Excel Workbook) and import that."
 MACRO_WORKBOOK = "Workbooks with macros (.xlsm) are not accepted: save it as .xlsx (Excel Workbook)."
@@ -120,6 +123,10 @@ MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_MEMBERS = 1000
 MAX_PROBLEMS_LISTED = 500
+# Bounds on what a sheet may hold in memory, whatever its rows: 20 years of monthly columns
+# fit easily; a sheet of a million repeated cells does not get expanded.
+MAX_COLUMNS = 1000
+MAX_CELLS = 3_000_000
 MAX_VALUE = Decimal(10) ** 14
 FOUR_PLACES = Decimal("0.0001")
 
@@ -307,6 +314,14 @@ def _open_zip(content: bytes, file_name: str, kind: str) -> zipfile.ZipFile:
     return archive
 
 
+class _TooWide(Exception):
+    pass
+
+
+def _too_many_cells(file_name: str) -> ImportRefused:
+    return _refuse(file_name, TOO_MANY_CELLS.format(limit=MAX_CELLS, columns=MAX_COLUMNS))
+
+
 def _limit_rows(count: int, file_name: str) -> None:
     if count > settings.IMPORT_MAX_ROWS:
         raise _refuse(file_name, TOO_MANY_ROWS.format(limit=settings.IMPORT_MAX_ROWS))
@@ -329,9 +344,13 @@ def _read_csv(content: bytes, file_name: str) -> Sheet:
     delimiter = max(",;\t", key=first_line.count) if first_line else ","
     rows = []
     limit = settings.IMPORT_MAX_ROWS
+    cells_total = 0
     try:
         for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
             rows.append((number, cells))
+            cells_total += len(cells)
+            if cells_total > MAX_CELLS or len(cells) > MAX_COLUMNS:
+                raise _too_many_cells(file_name)
             if number > limit:
                 _limit_rows(len(rows), file_name)
     except csv.Error as exc:
@@ -393,6 +412,7 @@ def _read_xlsx(archive: zipfile.ZipFile, content: bytes, file_name: str, sheet: 
 
         rows = []
         limit = settings.IMPORT_MAX_ROWS
+        cells_total = 0
         with reader.archive.open(target) as src:
             parser = Parser(
                 src,
@@ -410,6 +430,9 @@ def _read_xlsx(archive: zipfile.ZipFile, content: bytes, file_name: str, sheet: 
                     for c in cells:
                         values[c["column"] - 1] = c["value"]
                     rows.append((number, values))
+                    cells_total += len(values)
+                    if cells_total > MAX_CELLS or len(values) > MAX_COLUMNS:
+                        raise _too_many_cells(file_name)
                     if len(rows) > limit:
                         _limit_rows(len(rows), file_name)
             except ImportRefused:
@@ -485,6 +508,7 @@ def _read_ods(archive: zipfile.ZipFile, file_name: str, sheet: str | None) -> Sh
     in_chosen = False
     row_number = 0
     depth_tables = 0
+    cells_total = 0
     try:
         for event, el in iterparse(source, events=("start", "end"), forbid_dtd=True):
             tag = el.tag
@@ -511,6 +535,9 @@ def _read_ods(archive: zipfile.ZipFile, file_name: str, sheet: str | None) -> Sh
                     for _ in range(min(repeat, settings.IMPORT_MAX_ROWS + 1)):
                         row_number += 1
                         rows.append((row_number, list(values)))
+                        cells_total += len(values)
+                        if cells_total > MAX_CELLS:
+                            raise _too_many_cells(file_name)
                         if len(rows) > settings.IMPORT_MAX_ROWS:
                             _limit_rows(len(rows), file_name)
                 else:
@@ -518,6 +545,8 @@ def _read_ods(archive: zipfile.ZipFile, file_name: str, sheet: str | None) -> Sh
                 el.clear()
     except ImportRefused:
         raise
+    except _TooWide:
+        raise _too_many_cells(file_name) from None
     except _xml_unsafe_errors():
         raise _refuse(file_name, XML_UNSAFE) from None
     except Exception as exc:
@@ -553,7 +582,9 @@ def _ods_row(el, t, o, CELL, COVERED, P, row_number, merged) -> list:
         else:
             values.extend([None] * pending_empty)
             pending_empty = 0
-            values.extend([value] * min(repeat, 16384))
+            if col + repeat > MAX_COLUMNS:
+                raise _TooWide
+            values.extend([value] * repeat)
         col += repeat
     return values
 

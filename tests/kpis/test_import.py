@@ -474,3 +474,29 @@ def test_ods_percentage_cells_read_as_percentages(kpis):
     outcome = run(out.getvalue(), "p.ods")
     assert outcome.ok, messages(outcome)
     assert values()[("1.1", "2018-04")] == Decimal("72")
+
+
+def test_ods_with_a_cell_repeated_across_thousands_of_columns_is_refused(kpis):
+    import io
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(ods_bytes(LONG)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "content.xml":
+                # One written cell that claims to fill a million columns, on one row.
+                data = data.replace(
+                    b'<table:table-cell office:value-type="float"',
+                    b'<table:table-cell table:number-columns-repeated="1000000" office:value-type="float"',
+                    1,
+                )
+            z.writestr(info, data)
+    outcome = run(out.getvalue(), "wide.ods")
+    assert_refused(outcome, importing.TOO_MANY_CELLS.format(limit=importing.MAX_CELLS, columns=1000))
+
+
+def test_csv_wider_than_the_column_limit_is_refused(kpis):
+    rows = [["kpi_code"] + [f"c{i}" for i in range(1200)], ["1.1"] + ["1"] * 1200]
+    assert_refused(run(csv_bytes(rows), "wide.csv"), "columns; split it into smaller files.")
