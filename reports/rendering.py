@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import resource
+import threading
 import time
 import traceback
 from datetime import date, datetime
@@ -204,6 +205,23 @@ def _strip_attachment_links(document) -> None:
             del element.attrib["rel"]
 
 
+_fonts = threading.local()
+
+
+def _font_config():
+    """One font configuration per thread, kept between renders.
+
+    Building it (fontconfig, Pango's font map) is a tenth of a render; we use no web fonts,
+    so reusing it changes nothing in the output (same bytes). Pango objects are not shared
+    across threads, hence one per thread.
+    """
+    if getattr(_fonts, "config", None) is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _fonts.config = FontConfiguration()
+    return _fonts.config
+
+
 def html_to_pdf(html: str, *, identifier: str, fetcher: StaticOnlyFetcher | None = None) -> tuple[bytes, int]:
     """(PDF bytes, page count) for an HTML document, tagged PDF/UA-1."""
     from weasyprint import HTML
@@ -211,7 +229,7 @@ def html_to_pdf(html: str, *, identifier: str, fetcher: StaticOnlyFetcher | None
     fetcher = fetcher or StaticOnlyFetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     _strip_attachment_links(document)
-    rendered = document.render()
+    rendered = document.render(font_config=_font_config())
     pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier.encode())
     if fetcher.refused:
         log.warning("The PDF renderer refused %d URL(s), first %s", len(fetcher.refused), fetcher.refused[0])
