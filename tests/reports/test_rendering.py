@@ -671,3 +671,27 @@ def test_render_again_after_giving_up_is_allowed(superuser, django_capture_on_co
         workflow.publication_render_again(publication=publication, by=superuser)
     publication.refresh_from_db()
     assert publication.render_status == Publication.RenderStatus.PUBLISHED
+
+
+def test_kpi_and_glossary_boxes_stay_inside_the_page_margins():
+    from weasyprint import HTML
+
+    from reports.pdf_fetcher import BASE_URL
+
+    html = rendering.render_pdf_html(rendering.build_context(reference_snapshot()))
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
+    checked = 0
+
+    def walk(box, right_edge):
+        nonlocal checked
+        if getattr(box, "element_tag", None) in ("table", "svg", "dl", "th", "td"):
+            assert box.position_x + box.margin_width() <= right_edge + 0.5, box
+            checked += 1
+        for child in getattr(box, "children", []):
+            walk(child, right_edge)
+
+    for page in document.pages:
+        root = page._page_box
+        right_edge = root.content_box_x() + root.width
+        walk(root, right_edge)
+    assert checked > 50
