@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from .importing import CATALOGUE_COLUMNS, FORMULA_STARTS, LONG, WIDE
-from .periods import Period
+from .periods import Period, month_end
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -91,16 +91,23 @@ def catalogue_export(*, queryset, fmt: str) -> bytes:
 
 
 def observations_export(*, queryset, fmt: str) -> bytes:
-    """Monthly observations in the long import layout, with their organisation's code."""
-    rows = (
-        [code, org, start, value]
-        for code, org, start, value in queryset.order_by("kpi__code", "organisation__code", "period_start")
-        .values_list("kpi__code", "organisation__code", "period_start", "value")
-        .iterator(chunk_size=5000)
+    """Observations with their organisation's code: the long layout when every value is for a
+    calendar month, otherwise `kpi_code, organisation, period_start, period_end, value` (the
+    stated-period layout of kpis/peer_import.py), so rolling-year and 'as at' values survive."""
+    rows = list(
+        queryset.order_by("kpi__code", "organisation__code", "period_start", "period_end").values_list(
+            "kpi__code", "organisation__code", "period_start", "period_end", "value"
+        )
     )
-    return table_bytes(
-        headers=["kpi_code", "organisation", "month", "value"], rows=rows, fmt=fmt, sheet="Data"
-    )
+    if all(start.day == 1 and end == month_end(start) for _, _, start, end, _ in rows):
+        headers = ["kpi_code", "organisation", "month", "value"]
+        body = ([code, org, start, value] for code, org, start, _end, value in rows)
+    else:
+        headers = ["kpi_code", "organisation", "period_start", "period_end", "value"]
+        body = (
+            [code, org, start.isoformat(), end.isoformat(), value] for code, org, start, end, value in rows
+        )
+    return table_bytes(headers=headers, rows=body, fmt=fmt, sheet="Data")
 
 
 def import_template(*, layout: str, fmt: str) -> bytes:

@@ -1254,10 +1254,12 @@ class _OrganisationLookup:
         self.home_id = model.home().pk
         self.by_key: dict[str, int] = {}
         self.names: dict[int, str] = {}
+        self.labels: list[str] = []  # codes and names as written (peer_import reads these)
         for pk, code, name in model.objects.values_list("pk", "code", "name"):
             self.by_key[code.lower()] = pk
             self.by_key[name.lower()] = pk
             self.names[pk] = name
+            self.labels.extend([code, name])
 
     def find(self, raw, number, pos, header, problems: _Problems) -> int | None:
         text = cell_text(raw)

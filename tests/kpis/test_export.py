@@ -104,3 +104,29 @@ def test_admin_export_download_honours_the_search(client, editor, hostile_kpis, 
 def test_export_refused_without_view_permission(client, panel_member, home):
     client.force_login(panel_member)
     assert client.get(reverse("admin:kpis_kpi_export", args=["csv"])).status_code == 302
+
+
+def test_observations_with_stated_periods_export_in_the_periods_layout(kpis, home):
+    Observation.objects.create(
+        kpi=kpis["1.1"],
+        organisation=home,
+        period_start=date(2018, 1, 1),
+        period_end=date(2018, 12, 31),
+        value=72,
+    )
+    Observation.objects.create(
+        kpi=kpis["1.1"],
+        organisation=home,
+        period_start=date(2018, 4, 1),
+        period_end=date(2018, 4, 30),
+        value=5,
+    )
+    body = exporting.observations_export(queryset=Observation.objects.all(), fmt="csv")
+    rows = read_csv(body)
+    assert rows[0] == ["kpi_code", "organisation", "period_start", "period_end", "value"]
+    assert rows[1:] == [
+        ["1.1", "leicestershire", "2018-01-01", "2018-12-31", "72"],
+        ["1.1", "leicestershire", "2018-04-01", "2018-04-30", "5"],
+    ]
+    outcome = importing.spreadsheet_import(content=body, file_name="export.csv", dry_run=True)
+    assert outcome.ok and outcome.unchanged == 2
