@@ -70,7 +70,11 @@ def publication_sweep() -> dict:
 
 
 def sweep_publications(*, now=None, enqueue=None) -> dict:
-    """The sweep itself (also called synchronously by the management command)."""
+    """The sweep itself (also called synchronously by the management command).
+
+    Returns the ids enqueued and published, and whether the task queue could not be
+    reached (the versions left waiting are picked up by the next sweep).
+    """
     from . import workflow
 
     now = now or timezone.now()
@@ -83,9 +87,14 @@ def sweep_publications(*, now=None, enqueue=None) -> dict:
         )
         | Q(render_status=Publication.RenderStatus.FAILED, render_attempts__lt=MAX_RENDER_ATTEMPTS)
     ).order_by("approved_at", "pk")
-    enqueued = []
+    enqueued, unreachable = [], False
     for pk in waiting.values_list("pk", flat=True):
-        enqueue(pk)
+        try:
+            enqueue(pk)
+        except Exception as exc:  # noqa: BLE001 - broker still down: the next sweep tries again
+            log.warning("Sweep could not enqueue publication %s: %s", pk, exc)
+            unreachable = True
+            break
         enqueued.append(pk)
     due = Publication.objects.filter(
         render_status=Publication.RenderStatus.RENDERED, publish_at__lte=now
@@ -94,7 +103,7 @@ def sweep_publications(*, now=None, enqueue=None) -> dict:
     for publication in due:
         workflow.publication_publish(publication=publication)
         published.append(publication.pk)
-    return {"enqueued": enqueued, "published": published}
+    return {"enqueued": enqueued, "published": published, "queue_unreachable": unreachable}
 
 
 @shared_task(

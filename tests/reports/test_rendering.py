@@ -452,7 +452,11 @@ def test_render_waits_for_the_publication_time_then_the_sweep_publishes():
     publication.refresh_from_db()
     assert publication.render_status == Publication.RenderStatus.RENDERED
     assert publication.published_at is None and publication.pdf_sha256
-    assert tasks.sweep_publications(now=timezone.now()) == {"enqueued": [], "published": []}
+    assert tasks.sweep_publications(now=timezone.now()) == {
+        "enqueued": [],
+        "published": [],
+        "queue_unreachable": False,
+    }
     # Time passes: the publication time is now behind us.
     Publication.objects.filter(pk=publication.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
     result = tasks.sweep_publications()
@@ -695,3 +699,23 @@ def test_kpi_and_glossary_boxes_stay_inside_the_page_margins():
         right_edge = root.content_box_x() + root.width
         walk(root, right_edge)
     assert checked > 50
+
+
+@pytest.mark.django_db
+def test_sweep_with_the_queue_still_down_says_so_and_leaves_versions_waiting(monkeypatch):
+    from reports.management.commands.sweep_publications import QUEUE_UNREACHABLE
+
+    report = make_report()
+    waiting = make_publication(report=report, approved_at=timezone.now() - timedelta(hours=1))
+
+    def down(pk):
+        raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6379")
+
+    result = tasks.sweep_publications(enqueue=down)
+    assert result == {"enqueued": [], "published": [], "queue_unreachable": True}
+    monkeypatch.setattr(tasks.publication_render, "delay", down)
+    with pytest.raises(CommandError) as error:
+        call_command("sweep_publications", stdout=io.StringIO())
+    assert str(error.value) == QUEUE_UNREACHABLE
+    waiting.refresh_from_db()
+    assert waiting.render_status == Publication.RenderStatus.QUEUED

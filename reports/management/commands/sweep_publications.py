@@ -1,8 +1,13 @@
 """Enqueue renders missed while the task queue was down; publish versions now due (for cron)."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from reports.tasks import sweep_publications
+
+QUEUE_UNREACHABLE = (
+    "The task queue cannot be reached; versions still waiting to render will be enqueued by the "
+    "next sweep once it is back."
+)
 
 
 class Command(BaseCommand):
@@ -17,3 +22,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Enqueued {len(result['enqueued'])} render(s); published {len(result['published'])} version(s)."
         )
+        if result["queue_unreachable"]:
+            # Non-zero exit, so cron reports it.
+            raise CommandError(QUEUE_UNREACHABLE)
