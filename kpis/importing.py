@@ -991,7 +991,7 @@ def _unknown_kpi(code: str, codes: Iterable[str]) -> str:
 class _ObservationImport:
     """Plan and write monthly observations (long or wide layout)."""
 
-    def __init__(self, values, existing, file_rows):
+    def __init__(self, values, existing):
         self.values = values  # {(kpi_id, org_id, start): Decimal}
         self.existing = existing  # {(kpi_id, org_id, start): (obs_id, Decimal)}
 
@@ -1097,7 +1097,7 @@ class _ObservationImport:
                     if kpi_id is not None and org_id is not None and value is not None:
                         add((kpi_id, org_id, month), value, number, pos, code)
         existing = _existing(values) if not problems else {}
-        return cls(values, existing, first_row)
+        return cls(values, existing)
 
     def write(self, *, outcome: ImportOutcome, user) -> object:
         """Insert new values, update changed ones and record history, in one transaction.
