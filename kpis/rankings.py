@@ -434,7 +434,9 @@ def row_peer(
     period = (period_start, period_end)
     options = {"kpi": kpi, "group": group, "organisation": organisation, "measure": measure}
     ranking = rank(period=period, **options)
-    if ranking.rank is None or ranking.of < 2:
+    # A "last value" KPI (a survey's rolling year) ranks over the stated period its figures
+    # cover, so the row says "Jan 2018 – Dec 2018" rather than the report's year.
+    if ranking.rank is None or ranking.of < 2 or kpi.aggregation == "last":
         members = list(group.members.all()) + [organisation]
         for stated in _stated_periods(kpi=kpi, organisations=members, start=period_start, end=period_end):
             try:

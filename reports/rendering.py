@@ -150,6 +150,8 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
                 )
         rows = section.get("rows", [])
         section["has_charts"] = any(row["chart_svg"] or row["peer_svg"] for row in rows)
+        section["has_peers"] = any(row.get("peer") for row in rows)
+        section["has_significance"] = any((row.get("analysis") or {}).get("significance") for row in rows)
         sections.append(section)
         contents.append({"anchor": section["anchor"], "title": section["title"]})
 
