@@ -171,7 +171,9 @@ def review(request, pk):
                         comment=comment,
                         publish_at=form.cleaned_data["publish_at"],
                     )
-                    if getattr(publication, "render_delayed", False):
+                    if publication.render_failed:
+                        messages.error(request, workflow.RENDER_FAILED)
+                    elif publication.render_delayed:
                         messages.warning(request, workflow.RENDER_DELAYED)
                     else:
                         messages.success(

@@ -36,6 +36,10 @@ FLAGS_NEED_COMMENT = (
 )
 NOT_EDITABLE = "Only drafts can be edited. This report is {status}."
 EMPTY_REPORT = "A report needs at least one section before it can be submitted."
+RENDER_FAILED = (
+    "Approved, but rendering failed; the error is on the version under Publications, where "
+    "staff can choose “Render again”."
+)
 RENDER_DELAYED = (
     "Approved. Rendering is delayed because the task queue cannot be reached; "
     "it will start automatically when the queue is back."
@@ -182,7 +186,7 @@ def report_approve(
         approved_at=now,
         publish_at=publish_at,
     )
-    publication.render_delayed = False
+    publication.render_delayed = publication.render_failed = False
     transaction.on_commit(lambda: _enqueue_render(publication))
     transaction.on_commit(lambda: notifications.report_approved(report=report, by=by, version=version))
     return publication
@@ -193,11 +197,15 @@ def _enqueue_render(publication: Publication) -> None:
 
     try:
         tasks.publication_render.delay(publication.pk)
-    except Exception as exc:  # noqa: BLE001 - broker down: the sweep will pick it up
+    except Exception as exc:  # noqa: BLE001 - the approval stands either way
         if getattr(tasks.publication_render.app.conf, "task_always_eager", False):
-            raise
-        log.warning("Could not enqueue rendering of %s: %s", publication, exc)
-        publication.render_delayed = True
+            # Rendered in-process and failed: the failure is recorded on the version,
+            # where staff see it and can "render again".
+            log.exception("Rendering %s failed", publication)
+            publication.render_failed = True
+        else:
+            log.warning("Could not enqueue rendering of %s: %s", publication, exc)
+            publication.render_delayed = True
 
 
 @transaction.atomic
@@ -258,7 +266,7 @@ def publication_render_again(*, publication: Publication, by) -> Publication:
         raise ValidationError("Version %(v)s is already published.", params={"v": publication.version})
     publication.render_status = Publication.RenderStatus.QUEUED
     publication.save(update_fields=["render_status"])
-    publication.render_delayed = False
+    publication.render_delayed = publication.render_failed = False
     transaction.on_commit(lambda: _enqueue_render(publication))
     return publication
 

@@ -223,3 +223,26 @@ def test_render_failure_is_recorded_once_and_can_be_retried(editor, reviewer, mo
 
 def make_panel(_):
     return AnonymousUser()
+
+
+@pytest.mark.django_db
+def test_in_process_render_failure_leaves_the_approval_standing(
+    editor, reviewer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import rendering
+
+    def broken_render(publication, **kwargs):
+        workflow.publication_render_failed(publication=publication, error="RuntimeError: no fonts")
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(rendering, "render_and_store", broken_render)
+    report = make_report(by=editor)
+    workflow.report_submit(report=report, by=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = workflow.report_approve(report=report, by=reviewer, comment="ok")
+    assert publication.render_failed and not publication.render_delayed
+    report.refresh_from_db()
+    publication.refresh_from_db()
+    assert report.status == S.APPROVED
+    assert publication.render_status == Publication.RenderStatus.FAILED
+    assert "no fonts" in publication.render_error
