@@ -51,12 +51,17 @@ def monthly_values(*, kpi, organisation, period: Period) -> dict[date, Decimal]:
     """{first of month: value} for the calendar-month observations inside the period."""
     from .models import Observation
 
-    rows = Observation.objects.filter(
-        kpi=kpi,
-        organisation=organisation,
-        period_start__gte=period.start,
-        period_end__lte=period.end,
-    ).values_list("period_start", "period_end", "value")
+    # order_by(): the model's default ordering joins KPI and organisation for nothing.
+    rows = (
+        Observation.objects.order_by()
+        .filter(
+            kpi=kpi,
+            organisation=organisation,
+            period_start__gte=period.start,
+            period_end__lte=period.end,
+        )
+        .values_list("period_start", "period_end", "value")
+    )
     return {start: value for start, end, value in rows if start.day == 1 and end == month_end(start)}
 
 
@@ -71,9 +76,8 @@ def period_value(*, kpi, organisation, period: Period) -> PeriodValue:
         return PeriodValue(period, _aggregate(values, kpi.aggregation), len(months), len(months), "months")
 
     stated = (
-        Observation.objects.filter(
-            kpi=kpi, organisation=organisation, period_start=period.start, period_end=period.end
-        )
+        Observation.objects.order_by()
+        .filter(kpi=kpi, organisation=organisation, period_start=period.start, period_end=period.end)
         .values_list("value", flat=True)
         .first()
     )

@@ -1,5 +1,11 @@
-"""Chart.js data for a KPI's monthly trend (django-chartjs views)."""
+"""Chart.js data for a KPI's monthly trend (django-chartjs views).
 
+These are the live figures, before any review: only staff who may see observations get
+them. Readers see a published report's charts from its frozen figures instead.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 
@@ -13,6 +19,10 @@ class KpiChartView(PortalLineChartView):
     """/kpis/<code>/chart/?year=2018: this financial year against the one before."""
 
     def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm("kpis.view_observation"):
+            raise PermissionDenied
         year = request.GET.get("year", "")
         if not (year.isdigit() and 1990 <= int(year) <= 2100):
             return HttpResponseBadRequest("year must be the financial year's first year, e.g. 2018")

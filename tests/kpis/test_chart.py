@@ -12,6 +12,13 @@ from .test_comparison import FY17, FY18, load, monthly_split
 
 
 @pytest.fixture
+def client(client, reviewer):
+    """Live figures are for staff: every request here is a reviewer's."""
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
 def calls(kpis, home):
     kpi = kpis["1.1"]
     load(kpi, home, FY18, monthly_split(150_536, 1), skip={11})  # March 2019 not in yet
@@ -72,3 +79,16 @@ def test_chart_for_a_year_with_no_figures_is_all_gaps(client, calls):
     body = client.get(reverse("kpis:chart", kwargs={"code": "1.1"}), {"year": "2010"}).json()
     assert all(v is None for ds in body["data"]["datasets"] for v in ds["data"])
     assert [ds["label"] for ds in body["data"]["datasets"]] == ["2009/10", "2010/11"]
+
+
+@pytest.mark.django_db
+def test_live_chart_data_is_for_staff_only(calls, make_user, django_user_model):
+    from django.test import Client
+
+    from portal import roles
+
+    anonymous = Client().get(reverse("kpis:chart", kwargs={"code": "1.1"}), {"year": "2018"})
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    member = Client()
+    member.force_login(make_user("member", roles.PANEL_MEMBERS))
+    assert member.get(reverse("kpis:chart", kwargs={"code": "1.1"}), {"year": "2018"}).status_code == 403
