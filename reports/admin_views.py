@@ -8,10 +8,9 @@ staff reach them at all.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kpis.charts import PortalLineChartView, trend_chart_data
@@ -251,16 +250,43 @@ def withdraw(request, pk):
 
 
 def draft_pdf(request, pk):
-    """A watermarked DRAFT PDF of the current draft, for staff."""
-    report = _report_for_staff(request, pk)
-    from .rendering import render_draft_pdf
+    """Draft PDFs of the working copy, watermarked DRAFT, made by the render task.
 
-    pdf = render_draft_pdf(report)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{report.slug}-DRAFT-{stamp}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    POST asks for a new one (in a worker when there is a broker, in-process otherwise);
+    GET lists when the newest was made and, with ?download=1, sends it.
+    """
+    from django.core.files.storage import default_storage
+
+    from . import tasks
+
+    report = _report_for_staff(request, pk)
+    if request.method == "POST":
+        try:
+            tasks.draft_pdf_render.delay(report.pk, request.user.pk)
+        except Exception as exc:  # noqa: BLE001 - tell staff instead of a server error
+            messages.error(request, f"The draft PDF could not be made: {exc}")
+        else:
+            messages.success(request, "A draft PDF is being made. Reload this page in a few seconds.")
+        return redirect(reverse("admin:reports_report_draft_pdf", args=[report.pk]))
+    latest = tasks.latest_draft_pdf(report)
+    if latest and request.GET.get("download"):
+        response = FileResponse(default_storage.open(latest, "rb"), content_type="application/pdf")
+        stamp = latest.rsplit("/", 1)[-1][:15]
+        response["Content-Disposition"] = f'attachment; filename="{report.slug}-DRAFT-{stamp}.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    made_at = default_storage.get_modified_time(latest) if latest else None
+    return render(
+        request,
+        "reports/admin/draft_pdf.html",
+        {
+            "report": report,
+            "latest": latest,
+            "made_at": made_at,
+            "title": f"Draft PDF of “{report.title}”",
+            "opts": Report._meta,
+        },
+    )
 
 
 def review_queue(request):

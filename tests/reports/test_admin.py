@@ -136,3 +136,24 @@ def test_review_queue_marks_own_work(client, make_user, editor, report):
     client.force_login(both)
     page = client.get(reverse("admin:reports_report_queue"))
     assert b"Your own work" in page.content
+
+
+@pytest.mark.django_db
+def test_draft_pdf_is_made_by_the_task_and_downloaded_by_staff(client, editor, panel_member, report):
+    from pypdf import PdfReader
+
+    url = reverse("admin:reports_report_draft_pdf", args=[report.pk])
+    client.force_login(editor)
+    assert b"No draft PDF has been made" in client.get(url).content
+    assert client.post(url).status_code == 302
+    page = client.get(url)
+    assert b"Newest draft PDF: made" in page.content
+    response = client.get(url, {"download": "1"})
+    assert response["Content-Type"] == "application/pdf"
+    assert "-DRAFT-" in response["Content-Disposition"]
+    import io
+
+    pdf = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    assert all("DRAFT" in (p.extract_text() or "") for p in pdf.pages)
+    client.force_login(panel_member)
+    assert client.get(url, {"download": "1"}).status_code == 302  # not staff: the admin login
