@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/v<int:version>/data.csv", views.download_csv, name="csv"),
     path("<slug:slug>/v<int:version>/data.json", views.download_json, name="json"),
     path("<slug:slug>/v<int:version>/feedback/", views.feedback, name="feedback"),
+    path("<slug:slug>/v<int:version>/changes/", views.version_changes, name="changes"),
     path(
         "<slug:slug>/v<int:version>/charts/<str:code>.json",
         views.ReportChartView.as_view(),

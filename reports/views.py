@@ -235,6 +235,41 @@ def report_version(request, slug, version):
     return _report_page(request, slug, version)
 
 
+@require_safe
+def version_changes(request, slug, version):
+    """What changed between this version and the one before: figures and text, word by word."""
+    from .changes import diff_snapshots
+
+    try:
+        publication = _publication(request, slug, version)
+    except _Refused:
+        return _refuse(request)
+    if not access.can_see_history(request.user):
+        return _refuse(request)
+    if version < 2:
+        raise Http404(NOT_FOUND)
+    try:
+        previous = _publication(request, slug, version - 1)
+    except _Refused:
+        raise Http404(NOT_FOUND) from None
+    changes = diff_snapshots(
+        selectors.publication_snapshot(previous), selectors.publication_snapshot(publication)
+    )
+    snapshot = selectors.publication_snapshot(publication)
+    response = render(
+        request,
+        "reports/version_changes.html",
+        {
+            "publication": publication,
+            "previous": previous,
+            "changes": changes,
+            "title": snapshot["report"]["title"],
+            "marking": snapshot["report"]["marking"],
+        },
+    )
+    return _cache_headers(response, publication)
+
+
 # Anonymous readers of a public version all get the same page, so it is kept in memory,
 # keyed by everything that could change what they see: the version's row state (published,
 # withdrawn, body checksum), the newest version and the report's current audience and

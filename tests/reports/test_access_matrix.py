@@ -20,7 +20,7 @@ ROLES = ["anonymous", "nobody", "panel_member", "editor", "reviewer", "superuser
 STATES = ["public", "panel", "sensitive", "draft", "queued", "withdrawn", "superseded", "missing"]
 PAGES = ["latest", "version"]
 CONTENT = ["pdf", "csv", "json", "chart"]
-URLS = PAGES + CONTENT + ["feedback"]
+URLS = PAGES + CONTENT + ["feedback", "changes"]
 STAFF = {"editor", "reviewer", "superuser"}
 MEMBERS = {"panel_member", "editor", "reviewer", "superuser"}  # have reports.read_restricted
 MAY_COMMENT = {"panel_member", "superuser"}  # have reports.add_feedback
@@ -65,6 +65,7 @@ def _url(name: str, slug: str, version: int) -> str:
         "json": f"{base}v{version}/data.json",
         "chart": f"{base}v{version}/charts/1.1.json",
         "feedback": f"{base}v{version}/feedback/",
+        "changes": f"{base}v{version + 1}/changes/",  # what changed from this version to the next
     }[name]
 
 
@@ -77,6 +78,8 @@ def expected(state: str, role: str, url: str) -> int:
         return refused
     if state == "superseded" and url != "latest" and role not in MEMBERS:
         return refused  # an older version is version history
+    if url == "changes":  # version history: members only, and only where a next version exists
+        return 200 if state == "superseded" and role in MEMBERS else refused
     if url == "feedback":
         if role == "anonymous":
             return 302
