@@ -127,6 +127,10 @@ def test_every_reader_page_type_is_axe_clean_without_csp_errors(page, live_serve
     assert page.locator("#term-contact-management-department").is_visible()
     _no_axe_violations(page, "glossary")
 
+    page.goto(f"{live_server.url}/reports/{SLUG}/v2/changes/")
+    assert page.get_by_role("heading", name="What changed in version 2").is_visible()
+    _no_axe_violations(page, "version-changes")
+
     page.goto(f"{live_server.url}/reports/{SLUG}/v2/feedback/")
     _no_axe_violations(page, "feedback")
     page.get_by_role("button", name="Send").click()
