@@ -988,6 +988,20 @@ def _unknown_kpi(code: str, codes: Iterable[str]) -> str:
     return UNKNOWN_KPI.format(code=code)
 
 
+def count_changes(values: dict, existing: dict) -> tuple[int, int, int]:
+    """(new, changed, unchanged) for planned values against what is stored (id, value)."""
+    new = changed = unchanged = 0
+    for key, value in values.items():
+        old = existing.get(key)
+        if old is None:
+            new += 1
+        elif old[1] == value:
+            unchanged += 1
+        else:
+            changed += 1
+    return new, changed, unchanged
+
+
 class _ObservationImport:
     """Plan and write monthly observations (long or wide layout)."""
 
@@ -996,17 +1010,7 @@ class _ObservationImport:
         self.existing = existing  # {(kpi_id, org_id, start): (obs_id, Decimal)}
 
     def counts(self) -> tuple[int, int, int]:
-        new = changed = unchanged = 0
-        existing = self.existing
-        for key, value in self.values.items():
-            old = existing.get(key)
-            if old is None:
-                new += 1
-            elif old[1] == value:
-                unchanged += 1
-            else:
-                changed += 1
-        return new, changed, unchanged
+        return count_changes(self.values, self.existing)
 
     @classmethod
     def plan(cls, *, body, headers, columns: _Columns, problems: _Problems) -> _ObservationImport:

@@ -44,6 +44,7 @@ from .importing import (
     _value,
     cell_text,
     column_letter,
+    count_changes,
     parse_month,
 )
 from .periods import Period, month_end, parse_financial_year
@@ -227,16 +228,7 @@ class PeerFigureImport:
         self.existing = existing  # {(kpi_id, org_id, start, end): (obs_id, Decimal)}
 
     def counts(self) -> tuple[int, int, int]:
-        new = changed = unchanged = 0
-        for key, value in self.values.items():
-            old = self.existing.get(key)
-            if old is None:
-                new += 1
-            elif old[1] == value:
-                unchanged += 1
-            else:
-                changed += 1
-        return new, changed, unchanged
+        return count_changes(self.values, self.existing)
 
     @classmethod
     def plan(cls, *, body, headers, columns: PeerColumns, problems: _Problems) -> PeerFigureImport:
