@@ -460,6 +460,18 @@ def _candidates(fig: Figure, rows: list[dict], *, monthly: bool) -> list[Candida
             for name, value in (("current", cur), ("previous", prev)):
                 if value is not None:
                     values.append(Candidate(row, name, value, comp.get(f"{name}_display", "")))
+            # A row compared with peers: "the highest being 84% and the lowest being 68%".
+            peer = row.get("peer") or {}
+
+            if peer.get("measure", "value") == "value":
+                for name in ("highest", "lowest", "average"):
+                    entry = peer.get(name) or {}
+                    value = _dec(entry.get("value"))
+                    if value is not None:
+                        values.append(Candidate(row, f"peer_{name}", value, entry.get("display", "")))
+        peer = row.get("peer") or {}
+        if fig.kind == "count" and peer.get("of"):
+            values.append(Candidate(row, "peer_of", Decimal(peer["of"]), f"{peer['of']} forces"))
         if unit in kind_units and change is not None:
             changes.append(Candidate(row, "change", change, comp.get("change_display", "")))
         if fig.kind == "percent" and pct is not None and unit != "percent":
@@ -523,6 +535,11 @@ def _change_explained(row: dict) -> str:
 def _match_message(fig: Figure, cand: Candidate, unit: Decimal) -> str:
     row, comp = cand.row, cand.row["comparison"]
     where = f"{_label(row)}, {cand.field.replace('_', ' ')}"
+    if cand.field == "peer_of":
+        return f"The peer comparison has {cand.display} ({row['peer'].get('group', 'the peer group')})."
+    if cand.field.startswith("peer_"):
+        group = row["peer"].get("group", "the peer group")
+        where = f"{_label(row)}, {cand.field.removeprefix('peer_')} in {group}"
     if cand.field == "percent_change":
         shown = _change_explained(row)
         exact = _round(abs(cand.value), Decimal(1)) == fig.value and fig.decimals == 0
@@ -696,7 +713,7 @@ def check_paragraph(  # noqa: C901 - one pass over the figures, in reading order
             findings[i] = _period_finding(number, fig, report, comparison)
             continue
         if fig.kind == "rank":
-            findings[i] = _finding(number, fig, "unchecked", message=NO_SOURCE)
+            findings[i] = _rank_finding(number, fig, section_rows)
             continue
         if fig.kind == "percent":
             continue  # percentages are read with the figure they belong to (step 2)
@@ -723,6 +740,15 @@ def check_paragraph(  # noqa: C901 - one pass over the figures, in reading order
         nearest = partners[max(at - 1, 0) : at + 1]
         partner = min(nearest, key=lambda j: _gap(figures[j], fig), default=None)
         rows = section_rows
+        peer_cand = _peer_percent(fig, section_rows)
+        if peer_cand is not None:
+            cand, unit = peer_cand
+            matched[i] = cand
+            findings[i] = _finding(
+                number, fig, "match", kpi_code=cand.row["kpi"]["code"], data_value=cand.display,
+                message=_match_message(fig, cand, unit),
+            )  # fmt: skip
+            continue
         if partner is not None:
             cand = matched.get(partner)
             if cand is None or cand.field != "change":
@@ -884,6 +910,46 @@ def _unsigned_percent_warning(fig: Figure, figures: list[Figure], sentence, sign
 
 
 # --------------------------------------------------------------------------- whole snapshot
+def _rank_finding(number: str, fig: Figure, rows: list[dict]) -> Finding:
+    """'6th out of the 8 most similar forces' against a row's frozen peer ranking."""
+    for row in rows:
+        peer = row.get("peer") or {}
+        if peer.get("rank") is None:
+            continue
+        where = f"{_label(row)} in {peer.get('group', 'the peer group')}"
+        if Decimal(peer["rank"]) == fig.value:
+            return _finding(
+                number,
+                fig,
+                "match",
+                kpi_code=row["kpi"]["code"],
+                data_value=peer.get("display", ""),
+                message=f"The ranking shows {peer.get('display', '')} ({where}); {fig.text} agrees.",
+            )
+        return _finding(
+            number,
+            fig,
+            "mismatch",
+            kpi_code=row["kpi"]["code"],
+            data_value=peer.get("display", ""),
+            message=f"The ranking shows {peer.get('display', '')} ({where}); the text says {fig.text}.",
+        )
+    return _finding(number, fig, "unchecked", message=NO_SOURCE)
+
+
+def _peer_percent(fig: Figure, rows: list[dict]) -> tuple[Candidate, Decimal] | None:
+    """A percentage that is one of a peer-ranked row's own figures (its value, highest, lowest)."""
+    for row in rows:
+        if not row.get("peer") or row["kpi"].get("unit") != "percent":
+            continue
+        for cand in _candidates(fig, [row], monthly=False):
+            if cand.field.startswith("peer_") or cand.field == "current":
+                unit = _agrees(fig, cand.value)
+                if unit is not None:
+                    return cand, unit
+    return None
+
+
 def check_snapshot(snapshot: dict) -> list[Finding]:
     """Findings for every narrative and performance paragraph of a snapshot, in order."""
     report = snapshot["report"]

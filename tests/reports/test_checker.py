@@ -456,3 +456,46 @@ def test_the_checker_partial_passes_axe(page, reference_findings):
     assert run_axe(page) == []
     assert page.get_by_text("Period not covered:").count() == 2
     screenshot(page, "checker-partial")
+
+
+def test_peer_figures_in_the_commentary_are_checked_against_the_frozen_ranking():
+    from reports.checker import check_paragraph
+
+    row = {
+        "kpi": {"code": "4.2", "name": "Public confidence", "unit": "percent", "decimals": 1},
+        "comparison": {
+            "current": {"value": "72.0"},
+            "previous": {"value": "76.6"},
+            "change": "-4.6",
+            "percent_change": None,
+            "current_display": "72.0%",
+            "previous_display": "76.6%",
+            "change_display": "-4.6 pts",
+            "percent_change_display": "–",
+        },
+        "peer": {
+            "group": "Leicestershire Most Similar Forces",
+            "measure": "value",
+            "rank": 6,
+            "display": "MSF rank 6 of 8",
+            "of": 8,
+            "highest": {"name": "Hertfordshire", "value": "84.0", "display": "84.0%"},
+            "lowest": {"name": "Bedfordshire", "value": "68.0", "display": "68.0%"},
+            "average": {"name": "Group average", "value": "74.75", "display": "74.8%"},
+        },
+    }
+    text = (
+        "The force is currently recording a confidence level of 72%. This places us 6th out of the 8 "
+        "most similar forces comparison (the highest being 84% and the lowest being 67%)."
+    )
+    findings = check_paragraph(
+        text, section_rows=[row], report_period=FY18.as_dict(), comparison_period=FY17.as_dict(), number="4.2"
+    )
+    by_text = {f.text: f for f in findings}
+    assert by_text["84%"].status == "match"
+    assert "highest in Leicestershire Most Similar Forces" in by_text["84%"].message
+    assert by_text["72%"].status == "match"
+    assert by_text["67%"].status != "match"
+    assert by_text["6th"].status == "match"
+    assert by_text["6th"].message.startswith("The ranking shows MSF rank 6 of 8")
+    assert by_text["8"].status == "match"
