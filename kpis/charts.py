@@ -7,8 +7,8 @@ colours, dashes and markers are used by the server-side SVG charts in the PDF.
 
 from chartjs.views.lines import BaseLineOptionsChartView
 
-PREVIOUS_STYLE = {"colour": "#1f4e9c", "dash": [6, 4], "marker": "rect", "name": "previous"}
-CURRENT_STYLE = {"colour": "#c0392b", "dash": [], "marker": "circle", "name": "current"}
+PREVIOUS_STYLE = {"colour": "#1f4e9c", "dash": [6, 4], "marker": "rect"}
+CURRENT_STYLE = {"colour": "#c0392b", "dash": [], "marker": "circle"}
 
 
 def trend_chart_data(trend: dict) -> dict:

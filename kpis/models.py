@@ -1,5 +1,3 @@
-import calendar
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -212,12 +210,6 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi.code} {self.period_start:%Y-%m}: {self.value}"
-
-    @property
-    def is_month(self) -> bool:
-        """True when the period is exactly one calendar month."""
-        last_day = calendar.monthrange(self.period_start.year, self.period_start.month)[1]
-        return self.period_start.day == 1 and self.period_end == self.period_start.replace(day=last_day)
 
 
 class ObservationChange(models.Model):

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from kpis.charts import PortalLineChartView, trend_chart_data
 
-from . import workflow
+from . import drafting, workflow
+from .changes import diff_snapshots
+from .checker import check_snapshot
 from .models import KpiRow, Paragraph, Publication, Report, Section
 from .snapshot import build_snapshot
 
@@ -75,7 +77,7 @@ def preview(request, pk):
     """The draft exactly as readers will see it, with a DRAFT banner."""
     report = _report_for_staff(request, pk)
     context = _preview_context(request, report)
-    findings = _checker_findings(context["snapshot"])
+    findings = check_snapshot(context["snapshot"])
     context.update(
         {
             "report": report,
@@ -137,20 +139,10 @@ class ReviewForm(forms.Form):
     )
 
 
-def _checker_findings(snapshot):
-    from .checker import check_snapshot
-
-    return check_snapshot(snapshot)
-
-
 def _changes(report, snapshot):
     latest = report.publications.filter(published_at__isnull=False).order_by("-version").first()
     if latest is None:
         return None, None
-    try:
-        from .changes import diff_snapshots
-    except ImportError:
-        return latest, None
     return latest, diff_snapshots(latest.snapshot, snapshot)
 
 
@@ -186,7 +178,7 @@ def review(request, pk):
             except (PermissionDenied, ValidationError) as exc:
                 form.add_error(None, _errors(exc))
     latest, changes = _changes(report, snapshot)
-    findings = _checker_findings(snapshot)
+    findings = check_snapshot(snapshot)
     context = {
         **_preview_context(request, report, snapshot),
         "report": report,
@@ -307,12 +299,8 @@ def review_queue(request):
 
 # --------------------------------------------------------------------------- drafted sentences
 def section_draft_sentences(request, section) -> list[dict]:
-    """One drafted sentence per KPI row of a performance section (empty if no drafting)."""
+    """One drafted sentence per KPI row of a performance section."""
     if section.kind != Section.Kind.PERFORMANCE:
-        return []
-    try:
-        from .drafting import draft_sentence
-    except ImportError:
         return []
     snapshot = build_snapshot(section.report)
     rows_by_code = {row["kpi"]["code"]: row for s in snapshot["sections"] for row in s["rows"]}
@@ -323,7 +311,7 @@ def section_draft_sentences(request, section) -> list[dict]:
             out.append(
                 {
                     "row": kpi_row,
-                    "sentence": draft_sentence(row),
+                    "sentence": drafting.draft_sentence(row),
                     "url": reverse(
                         "admin:reports_report_draft_sentence", args=[section.report_id, kpi_row.pk]
                     ),

@@ -36,7 +36,3 @@ def render_markdown(text: str) -> str:
     """Markdown subset -> sanitised HTML."""
     return sanitise_html(_md.render(text or ""))
 
-
-def render_inline(text: str) -> str:
-    """Like render_markdown but without the wrapping paragraph (for one-line fields)."""
-    return sanitise_html(_md.renderInline(text or ""))

@@ -166,10 +166,6 @@ class Report(models.Model):
         return reverse("reports:latest", kwargs={"slug": self.slug})
 
     @property
-    def is_editable(self) -> bool:
-        return self.status == self.Status.DRAFT
-
-    @property
     def is_restricted(self) -> bool:
         """Panel-only or OFFICIAL-SENSITIVE: only signed-in members and staff may read it."""
         return self.audience == self.Audience.PANEL or self.marking == self.Marking.OFFICIAL_SENSITIVE

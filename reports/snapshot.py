@@ -14,8 +14,10 @@ from django.utils.text import slugify
 
 from glossary.linking import GlossaryEntry, SectionLinker
 from glossary.models import Term
+from kpis.analysis import row_analysis
 from kpis.comparison import compare
 from kpis.periods import Period, month_end
+from kpis.rankings import row_peer
 from kpis.series import monthly_trend
 
 from .markdown import render_markdown
@@ -44,27 +46,15 @@ def _plain_text(html: str) -> str:
     return " ".join(strip_tags(html).split())
 
 
-def _row_analysis(kpi, trend: dict, comparison: dict) -> dict:
-    """SPC reading and significance for a row, when the analysis module is available."""
-    try:
-        from kpis.analysis import row_analysis
-    except ImportError:
-        return {}
-    return row_analysis(kpi=kpi, trend=trend, comparison=comparison)
-
-
 def _row_peer(row, report: Report, current: Period) -> dict | None:
-    group = getattr(row, "peer_group", None)
-    if group is None:
+    if row.peer_group_id is None:
         return None
-    from kpis.rankings import row_peer
-
     return row_peer(
         kpi=row.kpi,
         organisation=report.organisation,
         period_start=current.start,
         period_end=current.end,
-        group=group,
+        group=row.peer_group,
     )
 
 
@@ -89,7 +79,9 @@ def build_snapshot(
     current, previous = report_periods(report)
     entries = _entries()
     sections = list(
-        report.sections.prefetch_related("paragraphs", "kpi_rows__kpi").order_by("position", "pk")
+        report.sections.prefetch_related("paragraphs", "kpi_rows__kpi", "kpi_rows__peer_group").order_by(
+            "position", "pk"
+        )
     )
     used_terms: list[GlossaryEntry] = []
     out_sections, figures, anchors = [], [], set()
@@ -164,7 +156,7 @@ def build_snapshot(
                     },
                     "comparison": comparison,
                     "trend": trend,
-                    "analysis": _row_analysis(kpi, trend, comparison),
+                    "analysis": row_analysis(kpi=kpi, trend=trend, comparison=comparison),
                 }
                 peer = _row_peer(row, report, current)
                 if peer:

@@ -27,7 +27,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -35,6 +34,7 @@ from kpis.charts import PortalLineChartView, trend_chart_data
 
 from . import access, selectors
 from .feedback import FeedbackForm, feedback_create, feedback_subjects
+from .rendering import build_context, render_web_html
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,6 @@ def _cache_headers(response, publication):
 
 
 # --------------------------------------------------------------------------- frozen body
-BODY_TEMPLATE = "reports/web/body.html"
 BODY_CACHE_SIZE = 32
 
 
@@ -137,14 +136,8 @@ def _stored_body(publication) -> str | None:
 
 
 def render_body(snapshot: dict, *, draft: bool = False) -> str:
-    """The report body from a snapshot, with the renderer's context when it is available."""
-    try:
-        from .rendering import build_context
-    except ImportError:
-        context = {"snapshot": snapshot, "draft": draft}
-    else:
-        context = build_context(snapshot, draft=draft)
-    return render_to_string(BODY_TEMPLATE, context)
+    """The report body from a snapshot, exactly as the renderer freezes it."""
+    return render_web_html(build_context(snapshot, draft=draft))
 
 
 def body_html(publication) -> str:
