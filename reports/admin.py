@@ -16,8 +16,6 @@ from .models import KpiRow, Paragraph, Publication, Report, Review, Section
 
 
 def _editable(request, report) -> bool:
-    if report is None:
-        return request.user.has_perm("reports.add_report")
     try:
         workflow.report_check_editable(report=report, by=request.user)
     except PermissionDenied:
@@ -26,30 +24,33 @@ def _editable(request, report) -> bool:
 
 
 class DraftOnlyMixin:
-    """Inline and model admins whose objects belong to a report: editable only in draft."""
+    """Admins whose objects belong to a report (the report itself, a section): editable only
+    while the report is a draft, and only by editors."""
 
     def _report(self, obj):
-        return obj if isinstance(obj, Report) else getattr(obj, "report", None)
+        return obj if isinstance(obj, Report) else obj.report
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not _editable(request, self._report(obj)):
             return False
         return super().has_change_permission(request, obj)
 
-    def has_add_permission(self, request, obj=None):
-        if obj is not None and not _editable(request, self._report(obj)):
-            return False
-        return super().has_add_permission(request, *([obj] if self._takes_obj else []))
-
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not _editable(request, self._report(obj)):
             return False
         return super().has_delete_permission(request, obj)
 
-    _takes_obj = True
+
+class DraftOnlyInlineMixin(DraftOnlyMixin):
+    """Inlines are also asked whether rows may be added to their parent (`obj`)."""
+
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and not _editable(request, self._report(obj)):
+            return False
+        return super().has_add_permission(request, obj)
 
 
-class SectionInline(DraftOnlyMixin, admin.TabularInline):
+class SectionInline(DraftOnlyInlineMixin, admin.TabularInline):
     model = Section
     fields = ["position", "kind", "heading", "edit_link"]
     readonly_fields = ["edit_link"]
@@ -116,7 +117,6 @@ class ReportAdmin(DraftOnlyMixin, admin.ModelAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [SectionInline, PublicationInline, ReviewInline]
-    _takes_obj = False
     change_form_template = "admin/reports/report/change_form.html"
     change_list_template = "admin/reports/report/change_list.html"
     fieldsets = [
@@ -179,14 +179,14 @@ class ReportAdmin(DraftOnlyMixin, admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
-class KpiRowInline(DraftOnlyMixin, admin.TabularInline):
+class KpiRowInline(DraftOnlyInlineMixin, admin.TabularInline):
     model = KpiRow
     fields = ["position", "kpi", "show_chart", "peer_group"]
     autocomplete_fields = ["kpi"]
     extra = 0
 
 
-class ParagraphInline(DraftOnlyMixin, admin.StackedInline):
+class ParagraphInline(DraftOnlyInlineMixin, admin.StackedInline):
     model = Paragraph
     fields = ["position", "text"]
     extra = 0
@@ -199,7 +199,6 @@ class SectionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     search_fields = ["heading", "report__title"]
     fields = ["report", "position", "kind", "heading", "intro"]
     inlines = [KpiRowInline, ParagraphInline]
-    _takes_obj = False
 
     def get_model_perms(self, request):
         return {}  # reached through its report, not from the admin index

@@ -40,7 +40,7 @@ def _report_for_staff(request, pk, perm="reports.view_report") -> Report:
 def report_buttons(request, report) -> dict:
     """Which workflow buttons the change form shows this user."""
     user = request.user
-    is_author = workflow._is_author(report, user)
+    is_author = workflow.is_author(report, user)
     status = report.status
     return {
         "report": report,
@@ -187,7 +187,7 @@ def review(request, pk):
         "flagged": [f for f in findings if f.flagged],
         "latest_publication": latest,
         "changes": changes,
-        "is_author": workflow._is_author(report, request.user),
+        "is_author": workflow.is_author(report, request.user),
         "has_review_perm": request.user.has_perm("reports.review_report"),
         "can_review": report.status == Report.Status.IN_REVIEW
         and request.user.has_perm("reports.review_report"),
@@ -286,7 +286,7 @@ def review_queue(request):
     if not request.user.has_perm("reports.view_report"):
         raise PermissionDenied
     reports = Report.objects.filter(status=Report.Status.IN_REVIEW).select_related("submitted_by")
-    rows = [{"report": r, "own": workflow._is_author(r, request.user)} for r in reports]
+    rows = [{"report": r, "own": workflow.is_author(r, request.user)} for r in reports]
     failed = Publication.objects.filter(render_status=Publication.RenderStatus.FAILED).select_related(
         "report"
     )

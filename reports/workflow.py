@@ -65,7 +65,8 @@ def _move(
     return review
 
 
-def _is_author(report: Report, user) -> bool:
+def is_author(report: Report, user) -> bool:
+    """Created, edited or submitted this revision: such a user may not decide on it."""
     return (
         user.pk in {report.created_by_id, report.submitted_by_id}
         or report.contributors.filter(pk=user.pk).exists()
@@ -119,7 +120,7 @@ def report_request_changes(*, report: Report, by, comment: str) -> Report:
     _check_perm(by, "reports.review_report", "review")
     if not (comment or "").strip():
         raise ValidationError(COMMENT_REQUIRED)
-    if _is_author(report, by):
+    if is_author(report, by):
         raise PermissionDenied(CANNOT_REVIEW_OWN)
     _move(
         report=report,
@@ -156,7 +157,7 @@ def report_approve(
     from .snapshot import build_snapshot, search_text
 
     _check_perm(by, "reports.review_report", "approve")
-    if _is_author(report, by):
+    if is_author(report, by):
         raise PermissionDenied(CANNOT_APPROVE_OWN)
     if report.status != Report.Status.IN_REVIEW:
         raise ValidationError(
