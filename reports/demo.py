@@ -17,7 +17,7 @@ from django.db import transaction
 
 from glossary.resources import terms_import
 from kpis.importing import CATALOGUE, OBSERVATIONS, spreadsheet_import
-from kpis.models import Organisation
+from kpis.models import Kpi, Organisation, PeerGroup
 
 from . import workflow
 from .demo_figures import DEMO_DATA, read_annual_figures, write_observations_wide_xlsx
@@ -90,8 +90,6 @@ def import_peer_figures(editor, out) -> None:
 @transaction.atomic
 def write_report(editor, organisation) -> Report:
     """Create the report as an editor would in the admin: report, sections, rows, paragraphs."""
-    from kpis.models import Kpi
-
     spec = json.loads((DEMO_DATA / "report.json").read_text(encoding="utf-8"))
     fields = dict(spec["report"])
     fields.pop("organisation", None)
@@ -109,34 +107,21 @@ def write_report(editor, organisation) -> Report:
             intro=section_spec.get("intro", ""),
         )
         hidden = set(section_spec.get("charts_hidden", []))
+        peers = section_spec.get("peer_rows", {})  # KPI code -> peer group name
         for row_position, code in enumerate(section_spec.get("kpi_codes", []), start=1):
             KpiRow.objects.create(
-                section=section, kpi=kpis[code], position=row_position * 10, show_chart=code not in hidden
+                section=section,
+                kpi=kpis[code],
+                position=row_position * 10,
+                show_chart=code not in hidden,
+                peer_group=PeerGroup.objects.get(name=peers[code]) if code in peers else None,
             )
         Paragraph.objects.bulk_create(
             Paragraph(section=section, position=i * 10, text=text)
             for i, text in enumerate(section_spec.get("paragraphs", []), start=1)
         )
-        _attach_peer_group(section, section_spec)
     workflow.report_record_edit(report=report, by=editor)
     return report
-
-
-def _attach_peer_group(section, section_spec) -> None:
-    """Rows the demo compares with peers (e.g. public confidence against the MSF group)."""
-    peers = section_spec.get("peer_rows") or {}
-    from kpis.models import Kpi, PeerGroup
-
-    for code, group_name in peers.items():
-        group = PeerGroup.objects.filter(name=group_name).first()
-        kpi = Kpi.objects.filter(code=code).first()
-        if group and kpi:
-            last = section.kpi_rows.order_by("-position").first()
-            KpiRow.objects.update_or_create(
-                section=section,
-                kpi=kpi,
-                defaults={"peer_group": group, "position": (last.position + 10) if last else 10},
-            )
 
 
 def load_demo_report(*, editor, reviewer, out) -> str | None:

@@ -204,7 +204,7 @@ def test_withdraw_needs_reason_and_marks_latest_version(editor, reviewer, monkey
 
 
 @pytest.mark.django_db
-def test_render_failure_is_recorded_once_and_can_be_retried(editor, reviewer, monkeypatch):
+def test_render_failure_is_recorded_once_and_can_be_retried(editor, reviewer, panel_member, monkeypatch):
     monkeypatch.setattr(workflow, "_enqueue_render", lambda p: None)
     report = make_report(by=editor)
     workflow.report_submit(report=report, by=editor)
@@ -215,14 +215,10 @@ def test_render_failure_is_recorded_once_and_can_be_retried(editor, reviewer, mo
     assert v1.render_status == "failed" and v1.render_error == "Boom again"
     assert report.reviews.filter(action="render_failed").count() == 1
     with pytest.raises(PermissionDenied):
-        workflow.publication_render_again(publication=v1, by=make_panel(reviewer))
+        workflow.publication_render_again(publication=v1, by=panel_member)
     workflow.publication_render_again(publication=v1, by=reviewer)
     v1.refresh_from_db()
     assert v1.render_status == "queued"
-
-
-def make_panel(_):
-    return AnonymousUser()
 
 
 @pytest.mark.django_db
