@@ -30,7 +30,6 @@ from datetime import date
 SCALING = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two points
 SHIFT_LENGTH = 7
 TREND_LENGTH = 6
-RULES = ("beyond_limit", "shift", "trend", "two_of_three")
 
 TOO_FEW_POINTS = "An XmR chart needs at least two consecutive months with figures."
 COMMON_CAUSE = "Common-cause variation only."
@@ -41,7 +40,7 @@ class Signal:
     """One point taking part in a special-cause pattern: which point, which rule, which way."""
 
     index: int  # position in the series given (gaps included)
-    rule: str  # one of RULES
+    rule: str  # "beyond_limit" | "shift" | "trend" | "two_of_three"
     direction: str  # "up" (high / rising) or "down" (low / falling)
 
     def as_dict(self) -> dict:
@@ -60,10 +59,6 @@ class XmrResult:
     signals: list[Signal] = field(default_factory=list)
     reading: str = COMMON_CAUSE
     variation: str = "common"  # "common" | "special-improvement" | "special-concern" | "special-neither"
-
-    @property
-    def has_special_cause(self) -> bool:
-        return bool(self.signals)
 
 
 def _month_name(month) -> str:
@@ -228,17 +223,28 @@ def xmr(values: list, *, months: list | None = None, good_direction: str = "neit
     return result
 
 
-def trend_months(trend: dict) -> tuple[list, list[str]]:
-    """The 24 values of a monthly trend (previous period, then current) and their months."""
+def trend_months(trend: dict) -> tuple[list, list]:
+    """The values of a monthly trend (previous period, then current) and their months.
+
+    When the comparison period does not end just before the current one (a quarter against
+    the same quarter a year earlier), a None gap separates them, so no moving range is taken
+    across the months in between.
+    """
     from .periods import add_months
 
-    current_months = [date.fromisoformat(m) for m in trend["months"]]
-    count = len(trend["previous"]["values"])
-    previous_months = (
-        [add_months(current_months[0], i - count) for i in range(count)] if current_months else []
-    )
+    current = [date.fromisoformat(m) for m in trend["months"]]
+    if trend.get("previous_months"):
+        previous = [date.fromisoformat(m) for m in trend["previous_months"]]
+    else:  # a trend without its comparison months: the months just before the current ones
+        count = len(trend["previous"]["values"])
+        previous = [add_months(current[0], i - count) for i in range(count)] if current else []
     values = list(trend["previous"]["values"]) + list(trend["current"]["values"])
-    return values, [m.isoformat() for m in previous_months + current_months]
+    months: list = [m.isoformat() for m in previous + current]
+    if previous and current and add_months(previous[-1], 1) != current[0]:
+        split = len(previous)
+        values.insert(split, None)
+        months.insert(split, None)
+    return values, months
 
 
 def xmr_from_trend(trend: dict, *, good_direction: str = "neither") -> XmrResult:

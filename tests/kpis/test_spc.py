@@ -151,6 +151,23 @@ def test_xmr_from_trend_reads_the_previous_year_first():
     assert result.reading == "Special cause (improvement): 7 months above the mean since September 2018."
 
 
+def test_a_comparison_a_year_earlier_is_not_read_as_the_months_just_before():
+    from kpis.spc import trend_months
+
+    # Apr-Sep 2019 against Apr-Sep 2018: Oct 2018 - Mar 2019 are not in the trend.
+    trend = {
+        "months": [f"2019-{m:02d}-01" for m in range(4, 10)],
+        "previous_months": [f"2018-{m:02d}-01" for m in range(4, 10)],
+        "previous": {"values": [10.0] * 6},
+        "current": {"values": [11.0] * 6},
+    }
+    values, months = trend_months(trend)
+    assert months[:6] == trend["previous_months"] and months[7:] == trend["months"]
+    assert values[6] is None and months[6] is None  # no moving range across the gap
+    result = xmr(values, months=months)
+    assert result.average_moving_range == 0.0  # the 10 -> 11 step across the gap is not a range
+
+
 def test_neighbouring_months_beyond_a_limit_are_read_as_one_episode():
     values = [10, 12] * 10 + [10] + [30, 30, 30]
     # sum = 11 x 10 + 10 x 12 + 3 x 30 = 320 over 24: mean = 13.333333
