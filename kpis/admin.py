@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportMixin
 
 from . import exporting, importing
+from .admin_permissions import ImportNeedsAddAndChange
 from .models import ImportBatch, Kpi, Observation, ObservationChange
 
 TOKEN_SALT = "kpis.import.upload"
@@ -52,7 +53,7 @@ class SpreadsheetImportForm(forms.Form):
     )
 
 
-class SpreadsheetAdminMixin(ImportMixin):
+class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
     """Import (preview, confirm), import templates and export for one kind of spreadsheet."""
 
     import_kind: str = ""  # importing.CATALOGUE or importing.OBSERVATIONS
@@ -60,13 +61,7 @@ class SpreadsheetAdminMixin(ImportMixin):
     import_template_name = "admin/kpis/import.html"
     import_export_change_list_template = "admin/kpis/change_list_import_export.html"
 
-    # ---- permissions: editors import (add + change), anyone who may view exports
-    def has_import_permission(self, request):
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}") and request.user.has_perm(
-            f"{opts.app_label}.change_{opts.model_name}"
-        )
-
+    # ---- permissions: editors import (add + change, from the mixin), anyone who may view exports
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin, ImportMixin
 from import_export.formats.base_formats import CSV, ODS, XLSX
 
+from .admin_permissions import ImportNeedsAddAndChange
 from .models import Organisation, PeerGroup, Population
 from .resources_peers import OrganisationResource, PeerMembershipResource, PopulationResource
 
@@ -20,7 +21,7 @@ EXPORT_FORMATS = [CSV, XLSX]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ImportExportModelAdmin):
+class OrganisationAdmin(ImportNeedsAddAndChange, ImportExportModelAdmin):
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
     resource_classes = [OrganisationResource]
@@ -37,7 +38,7 @@ class OrganisationAdmin(ImportExportModelAdmin):
 
 
 @admin.register(PeerGroup)
-class PeerGroupAdmin(ImportMixin, admin.ModelAdmin):
+class PeerGroupAdmin(ImportNeedsAddAndChange, ImportMixin, admin.ModelAdmin):
     import_formats = IMPORT_FORMATS
     resource_classes = [PeerMembershipResource]
     list_display = ("name", "kind", "member_count")
@@ -54,7 +55,7 @@ class PeerGroupAdmin(ImportMixin, admin.ModelAdmin):
 
 
 @admin.register(Population)
-class PopulationAdmin(ImportExportModelAdmin):
+class PopulationAdmin(ImportNeedsAddAndChange, ImportExportModelAdmin):
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
     resource_classes = [PopulationResource]

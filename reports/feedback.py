@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -87,7 +88,10 @@ class FeedbackForm(forms.Form):
 @transaction.atomic
 def feedback_create(*, publication: Publication, author, text: str, about: str = "") -> Feedback:
     """Record a member's comment on a published version they may read."""
-    if not access.can_leave_feedback(author, publication):
+    latest = publication.report.publications.filter(published_at__isnull=False).aggregate(n=Max("version"))[
+        "n"
+    ]
+    if not access.can_leave_feedback(author, publication, latest_version=latest):
         raise PermissionDenied(CANNOT_LEAVE_FEEDBACK)
     text = (text or "").strip()
     if not text:

@@ -509,3 +509,18 @@ def test_demo_loader_refuses_a_bad_file_and_leaves_nothing_behind(home, confiden
     with pytest.raises(ValueError, match="'lots' is not a number"):
         load_peer_confidence(user=editor, content=b"kpi_code,period,Kent\r\n4.2,2018/19,lots\r\n")
     assert not PeerGroup.objects.exists() and not Observation.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["organisation", "peergroup", "population"])
+def test_peer_imports_need_add_as_well_as_change(client, make_user, model):
+    from django.contrib.auth.models import Permission
+
+    user = make_user(f"changer-{model}", is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(codename=f"change_{model}"), Permission.objects.get(codename=f"view_{model}")
+    )
+    client.force_login(user)
+    assert client.get(f"/admin/kpis/{model}/import/").status_code == 403
+    user.user_permissions.add(Permission.objects.get(codename=f"add_{model}"))
+    client.force_login(user)
+    assert client.get(f"/admin/kpis/{model}/import/").status_code == 200
