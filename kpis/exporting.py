@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -26,9 +27,19 @@ EXPORT_FORMATS = tuple(CONTENT_TYPES)
 TEMPLATE_LAYOUTS = ("catalogue", LONG, WIDE)
 
 
+def _is_plain_number(text: str) -> bool:
+    """'-12.5' or '+8' is a number, not a formula; '-inf', '-2+3' and ' -1' are not."""
+    try:
+        number = float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and math.isfinite(number)
+
+
 def neutralise(value):
-    """A cell value that no spreadsheet will run: text that looks like a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A cell value that no spreadsheet will run (OWASP CSV injection): text that starts like a
+    formula gets a leading ', except a plain number, which stays a number."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_plain_number(value):
         return "'" + value
     return value
 

@@ -13,11 +13,11 @@ names the nearest known forces, never a new force made from a typo.
 """
 
 import difflib
-import re
 
 from django.db.models import Q
 from import_export import fields, resources, widgets
 
+from .exporting import neutralise
 from .models import Organisation, PeerGroup, Population
 
 UNKNOWN_ORGANISATION = "There is no organisation '{text}'."
@@ -27,17 +27,6 @@ EMPTY_GROUP = "The group is empty."
 BAD_KIND = "'{text}' is not a kind of peer group: use msf, region or national."
 BAD_YEAR = "'{text}' is not a year between 1990 and 2100."
 BAD_POPULATION = "'{text}' is not a population (a whole number above zero)."
-
-# A cell a spreadsheet would run as a formula when the export is opened.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def neutralise(value):
-    """Text that a spreadsheet would run as a formula, prefixed with ' so it stays text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 class SafeExportMixin:

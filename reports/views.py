@@ -11,9 +11,7 @@ when signed in.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import threading
@@ -31,6 +29,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kpis.charts import PortalLineChartView, trend_chart_data
+from kpis.exporting import table_bytes
 
 from . import access, selectors
 from .feedback import FeedbackForm, feedback_create, feedback_subjects
@@ -175,33 +174,12 @@ FIGURE_COLUMNS = (
     "kind",
 )
 REPORT_KEYS = ("title", "slug", "organisation", "version", "marking", "period", "comparison", "data_note")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return text.strip() == text and text.lower() not in {"nan", "inf", "-inf", "+inf", "infinity"}
-
-
-def csv_cell(value) -> str:
-    """A cell spreadsheets will not run as a formula (OWASP CSV injection); numbers stay numbers."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_STARTS) and not _is_number(text):
-        return "'" + text
-    return text
 
 
 def figures_csv(snapshot: dict) -> bytes:
     """Every figure of the report, one row each, UTF-8 with a BOM so Excel reads the names."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(FIGURE_COLUMNS)
-    for figure in snapshot.get("figures", []):
-        writer.writerow([csv_cell(figure.get(column)) for column in FIGURE_COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    rows = ([figure.get(column) for column in FIGURE_COLUMNS] for figure in snapshot.get("figures", []))
+    return table_bytes(headers=list(FIGURE_COLUMNS), rows=rows, fmt="csv")
 
 
 def figures_json(snapshot: dict) -> bytes:

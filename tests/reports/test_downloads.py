@@ -149,14 +149,16 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(client):
     assert rows[6]["value"] == ""
 
 
-def test_csv_cell_neutralises_only_what_needs_it():
-    assert views.csv_cell("=1+1") == "'=1+1"
-    assert views.csv_cell("-12.5") == "-12.5"
-    assert views.csv_cell("+8") == "+8"
-    assert views.csv_cell("-inf") == "'-inf"
-    assert views.csv_cell("Calls") == "Calls"
-    assert views.csv_cell("% of 999 calls answered") == "% of 999 calls answered"
-    assert views.csv_cell(None) == ""
+def test_csv_cells_neutralise_only_what_needs_it():
+    from kpis.exporting import neutralise
+
+    assert neutralise("=1+1") == "'=1+1"
+    assert neutralise("-12.5") == "-12.5"
+    assert neutralise("+8") == "+8"
+    assert neutralise("-inf") == "'-inf"
+    assert neutralise("Calls") == "Calls"
+    assert neutralise("% of 999 calls answered") == "% of 999 calls answered"
+    assert neutralise(None) is None
 
 
 # --------------------------------------------------------------------------- JSON
