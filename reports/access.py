@@ -50,10 +50,6 @@ def is_restricted(publication: Publication) -> bool:
     )
 
 
-def can_read_report(user, report: Report) -> bool:
-    return not report.is_restricted or can_read_restricted(user)
-
-
 def is_superseded(publication: Publication, latest_version: int | None) -> bool:
     return latest_version is not None and publication.version < latest_version
 

@@ -51,7 +51,6 @@ RANGE_OTHER = (
     "{text} is not one of the report's periods ({current}, {previous}): its figures cannot be checked."
 )
 
-STATUSES = ("match", "mismatch", "period", "unchecked")
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONTHS = {

@@ -25,7 +25,6 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 BASE_URL = "https://portal-static.invalid/"
 
 REFUSED = "Refused to fetch {url}: reports may only use data: URLs and the portal's static files."
-NOT_FOUND = "No static file at {url}."
 
 
 class FetchRefused(ValueError):

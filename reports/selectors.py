@@ -18,7 +18,6 @@ FROZEN_FIELDS = {
     "frozen_audience": KT("snapshot__report__audience"),
     "frozen_marking": KT("snapshot__report__marking"),
     "frozen_period": KT("snapshot__report__period__long_label"),
-    "frozen_organisation": KT("snapshot__report__organisation"),
 }
 SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_WORDS = 8

@@ -223,10 +223,8 @@ def version_changes(request, slug, version):
         previous = _publication(request, slug, version - 1)
     except _Refused:
         raise Http404(NOT_FOUND) from None
-    changes = diff_snapshots(
-        selectors.publication_snapshot(previous), selectors.publication_snapshot(publication)
-    )
     snapshot = selectors.publication_snapshot(publication)
+    changes = diff_snapshots(selectors.publication_snapshot(previous), snapshot)
     response = render(
         request,
         "reports/version_changes.html",

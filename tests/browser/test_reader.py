@@ -25,11 +25,9 @@ def _fresh_reader_caches():
 
 
 def _publish_with_the_real_renderer():
-    """Version 1 rendered by reports.rendering (WeasyPrint PDF, frozen HTML) when it is there."""
-    try:
-        from reports.rendering import render_and_store
-    except ImportError:
-        return make_live_publication()
+    """Version 1 rendered by reports.rendering (WeasyPrint PDF, frozen HTML)."""
+    from reports.rendering import render_and_store
+
     snap = reference_snapshot()
     snap["sections"][3]["rows"][0]["analysis"] = {
         "spc": {"mean": 12500.0, "upper": 14800.0, "lower": 10200.0, "reading": "Only ordinary variation."}
