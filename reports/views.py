@@ -298,7 +298,15 @@ def _report_page(request, slug, version):
     if cached is not None:
         return cached
     response = _render_report_page(request, slug, version)
-    if key and response.status_code == 200 and not request.user.is_authenticated and not response.cookies:
+    # Shared only if nothing personal went into it: no cookie, and no CSRF token rendered
+    # (the CSRF middleware sets its cookie after the view, so ask whether one was used).
+    if (
+        key
+        and response.status_code == 200
+        and not request.user.is_authenticated
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    ):
         page_cache.put(key, response.content)
     return response
 

@@ -418,3 +418,27 @@ def test_signed_in_readers_and_query_strings_never_share_the_remembered_page(cli
     client.force_login(panel_member)
     assert "Signed in as pam" in client.get(f"/reports/{SLUG}/").content.decode()
     assert len(views.page_cache._items) == 1
+
+
+@pytest.mark.django_db
+def test_a_page_that_used_a_csrf_token_is_never_shared_between_anonymous_readers(client, monkeypatch):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from reports import views
+
+    publication = make_live_publication()
+    url = f"/reports/{publication.report.slug}/"
+
+    rendered = []
+
+    def page_with_a_form(request, slug, version):
+        rendered.append(request)
+        return HttpResponse(f"<form><input name=csrfmiddlewaretoken value={get_token(request)}></form>")
+
+    monkeypatch.setattr(views, "_render_report_page", page_with_a_form)
+    views.page_cache.clear()
+    assert client.get(url).status_code == 200
+    client.cookies.clear()  # a second anonymous reader, with no cookie
+    assert client.get(url).status_code == 200
+    assert len(rendered) == 2  # rendered for each reader, never served from the shared cache
