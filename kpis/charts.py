@@ -9,6 +9,14 @@ from chartjs.views.lines import BaseLineOptionsChartView
 
 PREVIOUS_STYLE = {"colour": "#1f4e9c", "dash": [6, 4], "marker": "rect"}
 CURRENT_STYLE = {"colour": "#c0392b", "dash": [], "marker": "circle"}
+# Statistical process control lines (kpis.analysis "spc": mean, upper, lower), thin and grey.
+# Making Data Count calls the limits "process limits".
+SPC_COLOUR = "#6f777b"
+SPC_LINES = (
+    ("mean", "Mean", []),
+    ("upper", "Upper process limit", [2, 3]),
+    ("lower", "Lower process limit", [2, 3]),
+)
 
 
 def trend_chart_data(trend: dict) -> dict:

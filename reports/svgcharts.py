@@ -13,7 +13,7 @@ import math
 
 from django.utils.html import escape
 
-from kpis.charts import CURRENT_STYLE, PREVIOUS_STYLE
+from kpis.charts import CURRENT_STYLE, PREVIOUS_STYLE, SPC_COLOUR
 from kpis.formatting import format_value
 
 WIDTH, HEIGHT = 640, 230
@@ -21,7 +21,6 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 16, 34, 40
 SPC_RIGHT = 64  # room for the control-limit labels beside the plot
 GRID = "#d0d3d4"
 AXIS = "#505a5f"
-SPC_COLOUR = "#6f777b"
 FONT = 'font-family="Liberation Sans, Arial, sans-serif"'
 
 # Short on purpose: WeasyPrint lays out SVG text letter by letter, so every character costs.

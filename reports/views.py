@@ -28,7 +28,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kpis.charts import PortalLineChartView, trend_chart_data
+from kpis.charts import SPC_COLOUR, SPC_LINES, PortalLineChartView, trend_chart_data
 from kpis.exporting import table_bytes
 
 from . import access, selectors
@@ -463,8 +463,8 @@ def download_json(request, slug, version):
 
 # --------------------------------------------------------------------------- charts
 SPC_DATASET_STYLE = {
-    "borderColor": "#6f777b",
-    "backgroundColor": "#6f777b",
+    "borderColor": SPC_COLOUR,
+    "backgroundColor": SPC_COLOUR,
     "borderWidth": 1,
     "pointRadius": 0,
     "pointHitRadius": 0,
@@ -473,33 +473,15 @@ SPC_DATASET_STYLE = {
     "tension": 0,
     "spanGaps": True,
 }
-SPC_LINES = (
-    # (label, keys the analysis may use, dash)
-    ("Mean", ("mean", "centre", "center"), []),
-    ("Upper control limit", ("upper", "ucl", "upper_limit", "upper_control_limit"), [2, 3]),
-    ("Lower control limit", ("lower", "lcl", "lower_limit", "lower_control_limit"), [2, 3]),
-)
 
 
 def spc_datasets(spc: dict, points: int) -> list[dict]:
-    """Thin grey Chart.js datasets for an SPC reading's mean and control limits.
-
-    Each value may be one number (a flat line) or one per month.
-    """
-    out = []
-    for label, keys, dash in SPC_LINES:
-        value = next((spc[k] for k in keys if spc.get(k) is not None), None)
-        if value is None:
-            continue
-        if isinstance(value, list | tuple):
-            data = [None if v is None else float(v) for v in value][:points]
-        else:
-            try:
-                data = [float(value)] * points
-            except (TypeError, ValueError):
-                continue
-        out.append({"label": label, "data": data, "borderDash": dash, **SPC_DATASET_STYLE})
-    return out
+    """Thin grey Chart.js datasets (flat lines) for an SPC reading's mean and process limits."""
+    return [
+        {"label": label, "data": [float(spc[key])] * points, "borderDash": dash, **SPC_DATASET_STYLE}
+        for key, label, dash in SPC_LINES
+        if spc.get(key) is not None
+    ]
 
 
 def report_charts(snapshot: dict) -> dict[str, dict]:

@@ -333,9 +333,9 @@ def test_chart_draws_spc_mean_and_limits_when_the_row_has_them(client):
     make_live_publication(snapshot=snap)
     chart = json.loads(client.get(f"/reports/{SLUG}/v1/charts/1.1.json").content)
     extra = {d["label"]: d for d in chart["data"]["datasets"][2:]}
-    assert set(extra) == {"Mean", "Upper control limit", "Lower control limit"}
+    assert set(extra) == {"Mean", "Upper process limit", "Lower process limit"}
     assert extra["Mean"]["data"] == [12000.5] * 12
-    assert extra["Upper control limit"]["borderWidth"] == 1
+    assert extra["Upper process limit"]["borderWidth"] == 1
     page = client.get(f"/reports/{SLUG}/").content.decode()
     assert "Ordinary variation." in page and "12,000.5" not in page
 
