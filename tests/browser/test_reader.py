@@ -161,7 +161,13 @@ def test_withdrawn_version_notice_is_accessible(page, live_server):
 
 
 def test_report_reflows_at_320px_and_prints_without_charts(page, live_server):
-    make_live_publication()
+    snap = reference_snapshot()
+    # A significance marker carries visually-hidden text inside the scrolling KPI table:
+    # it must not widen the page.
+    for section in snap["sections"]:
+        for row in section["rows"]:
+            row["analysis"] = {"significance": {"significant": True, "explanation": "Larger than chance."}}
+    make_live_publication(snapshot=snap)
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{live_server.url}/reports/{SLUG}/")
     page.wait_for_selector("canvas[data-chart-drawn='true']")
