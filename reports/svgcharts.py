@@ -60,6 +60,11 @@ def _tick_label(value: float, unit: str, decimals: int) -> str:
     return format_value(Decimal(str(value)), unit, places)
 
 
+# A circle of radius 4 as four cubic curves (k = 4 × 0.5523), starting at its left edge.
+# WeasyPrint turns SVG arcs into curves with a lot of arithmetic per arc; curves it copies.
+CIRCLE = "c0-2.2 1.8-4 4-4s4 1.8 4 4-1.8 4-4 4-4-1.8-4-4z"
+
+
 def _series_paths(values: list, xs: list[float], y, marker: str) -> tuple[str, str]:
     """(line path, marker path) for one series; a missing month breaks the line."""
     line, marks = [], []
@@ -74,11 +79,11 @@ def _series_paths(values: list, xs: list[float], y, marker: str) -> tuple[str, s
         if marker == "rect":
             marks.append(f"M{_fmt(x - 3.5)} {_fmt(y(value) - 3.5)}h7v7h-7z")
         else:
-            marks.append(f"M{_fmt(x - 4)} {py}a4 4 0 1 0 8 0a4 4 0 1 0-8 0z")
+            marks.append(f"M{_fmt(x - 4)} {py}{CIRCLE}")
     return "".join(line), "".join(marks)
 
 
-def _describe(trend: dict) -> str:
+def describe(trend: dict) -> str:
     """A text alternative: each year's monthly values in words."""
     kpi = trend["kpi"]
     parts = []
@@ -140,7 +145,7 @@ def trend_svg(trend: dict, *, title: str, analysis: dict | None = None) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="{ident}-t {ident}-d">',
         f'<title id="{ident}-t">{escape(title)}</title>',
-        f'<desc id="{ident}-d">{escape(_describe(trend))}</desc>',
+        f'<desc id="{ident}-d">{escape(describe(trend))}</desc>',
         f'<path d="{grid}" stroke="{GRID}" stroke-width="1" fill="none"/>',
         f'<path d="{axis}" stroke="{AXIS}" stroke-width="1" fill="none"/>',
         f'<g {FONT} font-size="11" fill="#0b0c0c">',
@@ -185,7 +190,7 @@ def trend_svg(trend: dict, *, title: str, analysis: dict | None = None) -> str:
         sample_marker = (
             f"M{lx + 11.5} {TOP - 23.5}h7v7h-7z"
             if style["marker"] == "rect"
-            else f"M{lx + 11} {TOP - 20}a4 4 0 1 0 8 0a4 4 0 1 0-8 0z"
+            else f"M{lx + 11} {TOP - 20}{CIRCLE}"
         )
         dash = f' stroke-dasharray="{" ".join(str(d) for d in style["dash"])}"' if style["dash"] else ""
         colour = style["colour"]

@@ -50,10 +50,11 @@ def test_previous_year_is_blue_dashed_with_squares_and_current_red_solid_with_ci
     assert previous.get("stroke-dasharray") == "6 4"
     assert current.get("stroke-dasharray") is None
     fills = {p.get("fill"): p.get("d") for p in root.iter(f"{SVG}path") if p.get("fill") != "none"}
-    # Squares are drawn with h/v edges; circles with arcs.
+    # Squares are drawn with h/v edges; circles with curves.
     assert "h7v7h-7z" in fills[PREVIOUS_STYLE["colour"]]
-    assert "a4 4" not in fills[PREVIOUS_STYLE["colour"]]
-    assert "a4 4" in fills[CURRENT_STYLE["colour"]]
+    assert "c0-2.2" not in fills[PREVIOUS_STYLE["colour"]]
+    assert "h7v7h-7z" not in fills[CURRENT_STYLE["colour"]]
+    assert fills[CURRENT_STYLE["colour"]].count("c0-2.2 1.8-4 4-4s4 1.8 4 4-1.8 4-4 4-4-1.8-4-4z") == 13
     # 12 months + the legend sample each.
     assert fills[PREVIOUS_STYLE["colour"]].count("z") == 13
     assert fills[CURRENT_STYLE["colour"]].count("z") == 13
