@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import peer_svg, svgcharts
+from . import peer_svg, svg_text_runs, svgcharts
 from .models import Publication
 from .pdf_fetcher import BASE_URL, StaticOnlyFetcher
 
@@ -271,6 +271,7 @@ def html_to_pdf(html: str, *, identifier: str, fetcher: StaticOnlyFetcher | None
 def _weasyprint_pdf(html: str, *, identifier: str, fetcher: StaticOnlyFetcher | None) -> tuple[bytes, int]:
     from weasyprint import HTML
 
+    svg_text_runs.install()
     fetcher = fetcher or StaticOnlyFetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     _strip_attachment_links(document)
