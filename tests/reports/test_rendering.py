@@ -764,3 +764,31 @@ def test_a_render_leaves_no_cyclic_garbage_behind():
     gc.collect()
     rendering.html_to_pdf(html, identifier="x")
     assert gc.collect() < 100
+
+
+def test_the_web_body_drops_indentation_and_reads_the_same():
+    from html.parser import HTMLParser
+
+    from django.template.loader import render_to_string
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.parts = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    def words(html):
+        parser = Text()
+        parser.feed(html)
+        return " ".join("".join(parser.parts).split())
+
+    context = rendering.build_context(reference_snapshot())
+    indented = render_to_string(rendering.WEB_TEMPLATE, context)
+    body = rendering.render_web_html(context)
+    assert "\n " not in body and "\n\n" not in body
+    assert len(body) < 0.92 * len(indented)
+    # Same words with the same spaces between them: white space between inline elements
+    # survives (as one space or a line break), so "Calls (s)" never becomes "Calls(s)".
+    assert words(body) == words(indented)
