@@ -1122,6 +1122,7 @@ class _ObservationImport:
 
             kpi_ids = sorted({k for k, _, _ in self.values})
             list(Kpi.objects.select_for_update().filter(pk__in=kpi_ids).values_list("pk", flat=True))
+            self.values = with_home_created(self.values)
             self.existing = _existing(self.values)
             new, changed, unchanged = self.counts()
             outcome.new, outcome.changed, outcome.unchanged = new, changed, unchanged
@@ -1251,11 +1252,31 @@ class _Table:
         return f"INSERT INTO {self.table} ({self.columns(names)}) VALUES ({marks})"
 
 
+# The plan's id for the home force when the database has none yet (a new installation):
+# a preview writes nothing, so the home force is only created when the import is written.
+HOME_TO_CREATE = 0
+
+
+def with_home_created(values: dict) -> dict:
+    """`values` keyed (kpi_id, organisation_id, …), with HOME_TO_CREATE replaced by the home
+    force's id, creating it now if need be. Called inside the import's write transaction."""
+    if not any(key[1] == HOME_TO_CREATE for key in values):
+        return values
+    from .models import Organisation
+
+    home_id = Organisation.home().pk
+    return {
+        (key[0], home_id if key[1] == HOME_TO_CREATE else key[1], *key[2:]): value
+        for key, value in values.items()
+    }
+
+
 class _OrganisationLookup:
     """Finds organisations by code or name, case-insensitively; blank means the home force."""
 
     def __init__(self, model):
-        self.home_id = model.home().pk
+        home = model.objects.filter(is_home=True).values_list("pk", flat=True).first()
+        self.home_id = HOME_TO_CREATE if home is None else home
         self.by_key: dict[str, int] = {}
         self.names: dict[int, str] = {}
         self.labels: list[str] = []  # codes and names as written (peer_import reads these)

@@ -46,6 +46,7 @@ from .importing import (
     column_letter,
     count_changes,
     parse_month,
+    with_home_created,
 )
 from .periods import Period, month_end, parse_financial_year
 
@@ -278,7 +279,7 @@ class PeerFigureImport:
                     problems.add(
                         FIGURE_TWICE.format(
                             code=code,
-                            organisation=names.get(org_id, org_id),
+                            organisation=names.get(org_id, "the home force"),
                             period=period_text(*period),
                             first_row=first_row[key],
                         ),
@@ -329,6 +330,7 @@ class PeerFigureImport:
         actor = user if getattr(user, "pk", None) else None
         with transaction.atomic():
             # Classify again inside the transaction: the preview may be minutes old.
+            self.values = with_home_created(self.values)
             self.existing = _existing(self.values, lock=True)
             new, changed, unchanged = self.counts()
             outcome.new, outcome.changed, outcome.unchanged = new, changed, unchanged

@@ -500,3 +500,18 @@ def test_ods_with_a_cell_repeated_across_thousands_of_columns_is_refused(kpis):
 def test_csv_wider_than_the_column_limit_is_refused(kpis):
     rows = [["kpi_code"] + [f"c{i}" for i in range(1200)], ["1.1"] + ["1"] * 1200]
     assert_refused(run(csv_bytes(rows), "wide.csv"), "columns; split it into smaller files.")
+
+
+def test_on_a_new_installation_the_preview_writes_nothing_and_the_import_creates_the_home_force(db):
+    """No home force yet: blank organisation cells still mean it, but only the confirmed
+    import creates it, never the preview."""
+    Kpi.objects.create(code="1.1", name="Number of 999 Calls", unit="count", aggregation="sum")
+    rows = [["kpi_code", "organisation", "month", "value"], ["1.1", "", "2018-04", 5]]
+    preview = run(csv_bytes(rows), "o.csv", dry_run=True)
+    assert preview.ok and preview.counts()["new"] == 1
+    assert not Organisation.objects.exists() and not Observation.objects.exists()
+
+    assert run(csv_bytes(rows), "o.csv").ok
+    home = Organisation.objects.get()
+    assert home.is_home and home.name == "Home force"
+    assert Observation.objects.get(organisation=home).value == 5
