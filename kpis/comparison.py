@@ -90,11 +90,15 @@ def compare_values(current: PeriodValue, previous: PeriodValue, *, unit: str, de
     return comp
 
 
-def compare(*, kpi, organisation, current: Period, previous: Period) -> Comparison:
-    """Compare a KPI's value over `current` with `previous` for one organisation."""
+def compare(*, kpi, organisation, current: Period, previous: Period, rows=None) -> Comparison:
+    """Compare a KPI's value over `current` with `previous` for one organisation.
+
+    `rows` is (current, previous) `series.observations(...)` when already read.
+    """
+    current_rows, previous_rows = rows or (None, None)
     return compare_values(
-        period_value(kpi=kpi, organisation=organisation, period=current),
-        period_value(kpi=kpi, organisation=organisation, period=previous),
+        period_value(kpi=kpi, organisation=organisation, period=current, rows=current_rows),
+        period_value(kpi=kpi, organisation=organisation, period=previous, rows=previous_rows),
         unit=kpi.unit,
         decimals=kpi.decimals,
     )

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from .comparison import compare_values
 from .formatting import NO_FIGURE, format_change, format_percent_change, format_value
 from .periods import Period, month_end
-from .series import PeriodValue, _aggregate
+from .series import PeriodValue, period_value
 
 VALUE = "value"
 PERCENT_CHANGE = "percent_change"
@@ -172,39 +172,28 @@ def _stated_values(*, kpi, organisations, start: date, end: date) -> dict[int, D
 
 
 def _values(*, kpi, organisations, period) -> dict[int, PeriodValue | Decimal | None]:
-    """Each organisation's value for the period, read as `series.period_value` reads it.
+    """Each organisation's value for the period, as `series.period_value` reads it.
 
-    One query for the whole group (a national group is 43 forces): the months inside the
-    period combined by the KPI's aggregation when all are there, else a figure stated for
-    exactly the period, else (for 'as at' KPIs) the latest figure ending inside it.
+    One query for the whole group (a national group is 43 forces), each force's rows then
+    read by `series.period_value` itself: the months combined by the KPI's aggregation
+    when all are there, else a figure stated for exactly the period, else (for 'as at'
+    KPIs) the latest figure ending inside it.
     """
     from .models import Observation
 
     whole, start, end = _as_period(period)
     if whole is None:
         return _stated_values(kpi=kpi, organisations=organisations, start=start, end=end)
-    rows = Observation.objects.filter(
+    rows = Observation.objects.order_by().filter(
         kpi=kpi, organisation__in=organisations, period_end__gte=whole.start, period_end__lte=whole.end
     ).values_list("organisation_id", "period_start", "period_end", "value")
     by_org: dict[int, list] = {}
     for org_id, s, e, value in rows:
         by_org.setdefault(org_id, []).append((s, e, value))
-    months = whole.months()
     out: dict[int, PeriodValue | None] = {}
     for org in organisations:
-        found = by_org.get(org.pk, [])
-        monthly = {s: v for s, e, v in found if s >= whole.start and s.day == 1 and e == month_end(s)}
-        if len(monthly) == len(months):
-            value = _aggregate([monthly[m] for m in months], kpi.aggregation)
-            out[org.pk] = PeriodValue(whole, value, len(months), len(months), "months")
-            continue
-        stated = next((v for s, e, v in found if s == whole.start and e == whole.end), None)
-        if stated is None and kpi.aggregation == "last" and found:
-            stated = max(found, key=lambda row: row[1])[2]
-        if stated is None:
-            out[org.pk] = None
-        else:
-            out[org.pk] = PeriodValue(whole, stated, len(months), len(monthly), "stated")
+        value = period_value(kpi=kpi, organisation=org, period=whole, rows=by_org.get(org.pk, []))
+        out[org.pk] = value if value.value is not None else None
     return out
 
 

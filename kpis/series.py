@@ -47,65 +47,68 @@ def _aggregate(values: list[Decimal], aggregation: str) -> Decimal:
     return values[-1]  # "last": values are in month order
 
 
-def monthly_values(*, kpi, organisation, period: Period) -> dict[date, Decimal]:
-    """{first of month: value} for the calendar-month observations inside the period."""
+def observations(*, kpi, organisation, period: Period) -> list[tuple[date, date, Decimal]]:
+    """(start, end, value) of every observation of the KPI that ends inside the period.
+
+    That is all a period's value can come from: its months, a figure stated for exactly
+    the period, or the latest "as at" figure. One query; the functions below read it.
+    """
     from .models import Observation
 
     # order_by(): the model's default ordering joins KPI and organisation for nothing.
-    rows = (
+    return list(
         Observation.objects.order_by()
-        .filter(
-            kpi=kpi,
-            organisation=organisation,
-            period_start__gte=period.start,
-            period_end__lte=period.end,
-        )
+        .filter(kpi=kpi, organisation=organisation, period_end__gte=period.start, period_end__lte=period.end)
         .values_list("period_start", "period_end", "value")
     )
-    return {start: value for start, end, value in rows if start.day == 1 and end == month_end(start)}
 
 
-def period_value(*, kpi, organisation, period: Period) -> PeriodValue:
-    """The KPI's value over the period, or None with a note saying why there is none."""
-    from .models import Observation
+def _months(rows, period: Period) -> dict[date, Decimal]:
+    return {
+        start: value
+        for start, end, value in rows
+        if start >= period.start and start.day == 1 and end == month_end(start)
+    }
 
+
+def monthly_values(*, kpi, organisation, period: Period, rows=None) -> dict[date, Decimal]:
+    """{first of month: value} for the calendar-month observations inside the period.
+
+    `rows` is `observations(...)` for the period when the caller has already read it.
+    """
+    if rows is None:
+        rows = observations(kpi=kpi, organisation=organisation, period=period)
+    return _months(rows, period)
+
+
+def period_value(*, kpi, organisation, period: Period, rows=None) -> PeriodValue:
+    """The KPI's value over the period, or None with a note saying why there is none.
+
+    `rows` is `observations(...)` for the period when the caller has already read it (the
+    peer rankings read a whole group's in one query).
+    """
+    if rows is None:
+        rows = observations(kpi=kpi, organisation=organisation, period=period)
     months = period.months()
-    found = monthly_values(kpi=kpi, organisation=organisation, period=period)
+    found = _months(rows, period)
     if len(found) == len(months):
         values = [found[m] for m in months]
         return PeriodValue(period, _aggregate(values, kpi.aggregation), len(months), len(months), "months")
 
-    stated = (
-        Observation.objects.order_by()
-        .filter(kpi=kpi, organisation=organisation, period_start=period.start, period_end=period.end)
-        .values_list("value", flat=True)
-        .first()
-    )
+    stated = next((v for s, e, v in rows if s == period.start and e == period.end), None)
     if stated is not None:
         return PeriodValue(period, stated, len(months), len(found), "stated")
 
-    if kpi.aggregation == "last":
+    if kpi.aggregation == "last" and rows:
         # An "as at" snapshot: the latest observation that ends inside the period.
-        latest = (
-            Observation.objects.filter(
-                kpi=kpi,
-                organisation=organisation,
-                period_end__gte=period.start,
-                period_end__lte=period.end,
-            )
-            .order_by("-period_end")
-            .values_list("value", "period_start", "period_end")
-            .first()
-        )
-        if latest is not None:
-            value, start, as_at = latest
-            if start != as_at:
-                note = f"Figure for {start:%b %Y} – {as_at:%b %Y}, the latest in {period.label}."
-            elif as_at != period.end:
-                note = f"Latest figure is as at {as_at:%-d %B %Y}."
-            else:
-                note = ""
-            return PeriodValue(period, value, len(months), len(found), "stated", note)
+        start, as_at, value = max(rows, key=lambda row: row[1])
+        if start != as_at:
+            note = f"Figure for {start:%b %Y} – {as_at:%b %Y}, the latest in {period.label}."
+        elif as_at != period.end:
+            note = f"Latest figure is as at {as_at:%-d %B %Y}."
+        else:
+            note = ""
+        return PeriodValue(period, value, len(months), len(found), "stated", note)
 
     if not found:
         return PeriodValue(period, None, len(months), 0, "none", f"No figures for {period.label}.")
@@ -123,14 +126,16 @@ def period_value(*, kpi, organisation, period: Period) -> PeriodValue:
     )
 
 
-def monthly_trend(*, kpi, organisation, current: Period, previous: Period) -> dict:
+def monthly_trend(*, kpi, organisation, current: Period, previous: Period, rows=None) -> dict:
     """Monthly values of both periods aligned month by month (April to March for a year).
 
     Returns a JSON-safe dict, the one shape that web charts, PDF charts and frozen
-    publications all read.
+    publications all read. `rows` is (current, previous) `observations(...)` when the
+    caller has already read them.
     """
-    cur = monthly_values(kpi=kpi, organisation=organisation, period=current)
-    prev = monthly_values(kpi=kpi, organisation=organisation, period=previous)
+    current_rows, previous_rows = rows or (None, None)
+    cur = monthly_values(kpi=kpi, organisation=organisation, period=current, rows=current_rows)
+    prev = monthly_values(kpi=kpi, organisation=organisation, period=previous, rows=previous_rows)
 
     def values(found, period):
         return [None if m not in found else float(found[m]) for m in period.months()]

@@ -18,7 +18,7 @@ from kpis.analysis import row_analysis
 from kpis.comparison import compare
 from kpis.periods import Period, month_end
 from kpis.rankings import row_peer
-from kpis.series import monthly_trend
+from kpis.series import monthly_trend, observations
 
 from .markdown import render_markdown
 from .models import Report, Section
@@ -136,11 +136,16 @@ def build_snapshot(
         if section.kind == Section.Kind.PERFORMANCE:
             for row in section.kpi_rows.all():
                 kpi = row.kpi
+                # One read of each period's observations serves the table and the chart.
+                rows = (
+                    observations(kpi=kpi, organisation=report.organisation, period=current),
+                    observations(kpi=kpi, organisation=report.organisation, period=previous),
+                )
                 comparison = compare(
-                    kpi=kpi, organisation=report.organisation, current=current, previous=previous
+                    kpi=kpi, organisation=report.organisation, current=current, previous=previous, rows=rows
                 ).as_dict()
                 trend = monthly_trend(
-                    kpi=kpi, organisation=report.organisation, current=current, previous=previous
+                    kpi=kpi, organisation=report.organisation, current=current, previous=previous, rows=rows
                 )
                 row_data = {
                     "anchor": unique_anchor("kpi-" + slugify(kpi.code.replace(".", "-"))),
