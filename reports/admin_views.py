@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from kpis.charts import PortalLineChartView, trend_chart_data
 
-from . import drafting, workflow
-from .changes import diff_snapshots
+from . import drafting, selectors, workflow
+from .changes import diff_snapshots, period_label
 from .checker import check_snapshot
 from .models import KpiRow, Paragraph, Publication, Report, Section
 from .snapshot import build_snapshot
@@ -146,6 +146,15 @@ def _changes(report, snapshot):
     return latest, diff_snapshots(latest.snapshot, snapshot)
 
 
+def _period_changes(report, snapshot):
+    """The draft against the newest live version of the previous period's report."""
+    earlier = selectors.previous_period_publication(report)
+    if earlier is None:
+        return None, None
+    against = period_label(earlier)
+    return earlier, diff_snapshots(selectors.publication_snapshot(earlier), snapshot, against=against)
+
+
 def review(request, pk):
     """The reviewer's page: what will be published, what changed, what the checker found."""
     report = _report_for_staff(request, pk)
@@ -178,6 +187,7 @@ def review(request, pk):
             except (PermissionDenied, ValidationError) as exc:
                 form.add_error(None, _errors(exc))
     latest, changes = _changes(report, snapshot)
+    earlier, period_changes = _period_changes(report, snapshot)
     findings = check_snapshot(snapshot)
     context = {
         **_preview_context(request, report, snapshot),
@@ -187,6 +197,8 @@ def review(request, pk):
         "flagged": [f for f in findings if f.flagged],
         "latest_publication": latest,
         "changes": changes,
+        "earlier_publication": earlier,
+        "period_changes": period_changes,
         "is_author": workflow.is_author(report, request.user),
         "has_review_perm": request.user.has_perm("reports.review_report"),
         "can_review": report.status == Report.Status.IN_REVIEW

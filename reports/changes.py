@@ -1,7 +1,8 @@
 """What changed between two snapshots: the figures of each KPI row and the text of each paragraph.
 
-Used on the reviewer's page (the draft against the last published version) and in the version
-history (version N against N-1). Both sides are snapshots (docs/snapshot.md), so a diff is
+Used on the reviewer's page (the draft against the last published version, and against the
+previous period's report) and in the version history (version N against N-1, and against the
+previous period's report). Both sides are snapshots (docs/snapshot.md), so a diff is
 pure and never reads live data.
 """
 
@@ -26,6 +27,12 @@ REPORT_FIELDS = (
     ("data_note", "Data note"),
 )
 TOKENS = re.compile(r"\s+|[^\s]+")
+# Below this share of words in common a paragraph counts as rewritten, not edited.
+REWRITTEN_BELOW = 0.3
+
+
+def _similarity(old: str, new: str) -> float:
+    return difflib.SequenceMatcher(None, old.split(), new.split(), autojunk=False).ratio()
 
 
 def _marked(tag: str, said: str, words: str) -> str:
@@ -131,14 +138,17 @@ def _text(old: dict, new: dict) -> list[dict]:
         if was is not None and now is not None and old_text == new_text:
             continue
         status = "added" if was is None else "removed" if now is None else "changed"
+        # Mostly rewritten (common between periods): the two texts one after the other read
+        # better than a word diff that interleaves them.
+        rewritten = status == "changed" and _similarity(old_text, new_text) < REWRITTEN_BELOW
         out.append(
             {
                 "number": number,
                 "section": (now or was)["_section"],
-                "status": status,
+                "status": "rewritten" if rewritten else status,
                 "old": old_text,
                 "new": new_text,
-                "html": diff_html(old_text, new_text),
+                "html": "" if rewritten else diff_html(old_text, new_text),
             }
         )
     return out
@@ -158,16 +168,26 @@ def _report(old: dict, new: dict) -> list[dict]:
     return out
 
 
-def diff_snapshots(old: dict, new: dict) -> dict:
+def period_label(publication) -> str:
+    """How sentences name the previous period's report: its title and version."""
+    title = getattr(publication, "frozen_title", None) or publication.report.title
+    return f"“{title}” (version {publication.version})"
+
+
+def diff_snapshots(old: dict, new: dict, *, against: str = "") -> dict:
     """A readable difference between two snapshots.
 
-    {"old_version", "new_version", "report": [{label, old, new}], "figures": [{code, name,
-    section, status, fields: [{label, was_label, old, new}]}], "text": [{number, section, status,
-    old, new, html}], "has_changes": bool}. `html` is a word-level diff, escaped and safe.
+    {"against", "old_version", "new_version", "report": [{label, old, new}], "figures":
+    [{code, name, section, status, fields: [{label, was_label, old, new}]}], "text": [{number,
+    section, status, old, new, html}], "has_changes": bool}. `html` is a word-level diff,
+    escaped and safe. `against` names the old side in sentences ("version 2" unless given,
+    e.g. "the 2017/18 report" when comparing with the previous period's report).
     """
     report, figures, text = _report(old, new), _figures(old, new), _text(old, new)
+    old_version = (old.get("report") or {}).get("version")
     return {
-        "old_version": (old.get("report") or {}).get("version"),
+        "against": against or (f"version {old_version}" if old_version else ""),
+        "old_version": old_version,
         "new_version": (new.get("report") or {}).get("version"),
         "report": report,
         "figures": figures,

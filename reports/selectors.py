@@ -113,6 +113,28 @@ def publication_history(publication: Publication) -> list[dict]:
     )
 
 
+def previous_period_publication(report: Report, *, user=None) -> Publication | None:
+    """The newest live version of the same force's report for the period before `report`'s.
+
+    The same kind of period (a year before a year, a quarter before a quarter) that ended
+    before this one starts, the latest such period first; withdrawn versions never count.
+    With `user`, only a version that user may read (the reviewer's page passes none: staff
+    read everything). One query; the snapshot is deferred.
+    """
+    qs = (readable_publications(user) if user is not None else live_publications().select_related("report"))
+    qs = qs.filter(
+        report__organisation_id=report.organisation_id,
+        report__period_kind=report.period_kind,
+        report__period_end__lt=report.period_start,
+        withdrawn_at__isnull=True,
+    ).exclude(report_id=report.pk)
+    return (
+        qs.defer("snapshot", "search_text")
+        .order_by("-report__period_end", "-report__period_start", "-version")
+        .first()
+    )
+
+
 def member_feedback(*, user, publication: Publication) -> list[Feedback]:
     """What this user asked about any version of this report, with the answers (one query)."""
     if not user.is_authenticated:

@@ -12,6 +12,11 @@ urlpatterns = [
     path("<slug:slug>/v<int:version>/feedback/", views.feedback, name="feedback"),
     path("<slug:slug>/v<int:version>/changes/", views.version_changes, name="changes"),
     path(
+        "<slug:slug>/v<int:version>/changes/previous-period/",
+        views.previous_period_changes,
+        name="period_changes",
+    ),
+    path(
         "<slug:slug>/v<int:version>/charts/<str:code>.json",
         views.ReportChartView.as_view(),
         name="chart",

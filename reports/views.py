@@ -239,6 +239,41 @@ def version_changes(request, slug, version):
     return _cache_headers(response, publication)
 
 
+@require_safe
+def previous_period_changes(request, slug, version):
+    """This version against the previous period's report: figures and text, word by word.
+
+    Part of the history (signed-in members and staff), and only against a report the
+    visitor may read.
+    """
+    from .changes import diff_snapshots, period_label
+
+    if not access.can_see_history(request.user):
+        return _refuse(request)
+    try:
+        publication = _publication(request, slug, version)
+    except _Refused:
+        return _refuse(request)
+    earlier = selectors.previous_period_publication(publication.report, user=request.user)
+    if earlier is None:
+        raise Http404(NOT_FOUND)
+    snapshot = selectors.publication_snapshot(publication)
+    against = period_label(earlier)
+    changes = diff_snapshots(selectors.publication_snapshot(earlier), snapshot, against=against)
+    response = render(
+        request,
+        "reports/period_changes.html",
+        {
+            "publication": publication,
+            "earlier": earlier,
+            "changes": changes,
+            "title": snapshot["report"]["title"],
+            "marking": snapshot["report"]["marking"],
+        },
+    )
+    return _cache_headers(response, publication)
+
+
 # Anonymous readers of a public version all get the same page, so it is kept in memory,
 # keyed by everything that could change what they see: the version's row state (published,
 # withdrawn, body checksum), the newest version and the report's current audience and
@@ -333,6 +368,7 @@ def _render_report_page(request, slug, version):
         anchors = {value: anchor for value, _, anchor in _derived(publication, "subjects", feedback_subjects)}
         for item in feedback:
             item.anchor = anchors.get(item.about, "")
+    history = selectors.publication_history(publication) if access.can_see_history(user) else []
     context = {
         "publication": publication,
         "report": publication.report,
@@ -344,7 +380,12 @@ def _render_report_page(request, slug, version):
         "latest_version": latest,
         "show_content": show_content,
         "body": body,
-        "history": selectors.publication_history(publication) if access.can_see_history(user) else [],
+        "history": history,
+        "earlier": (
+            selectors.previous_period_publication(publication.report, user=user)
+            if history and show_content
+            else None
+        ),
         "may_comment": may_comment,
         "form": form,
         "feedback": feedback,

@@ -10,7 +10,13 @@ from pypdf import PdfReader
 
 from reports.models import Publication
 from tests.conftest import login, run_axe, screenshot
-from tests.reports.factories import make_live_publication, make_publication, make_report, reference_snapshot
+from tests.reports.factories import (
+    make_live_publication,
+    make_publication,
+    make_report,
+    previous_year_snapshot,
+    reference_snapshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SLUG = "force-performance-2018-19"
@@ -96,6 +102,8 @@ def test_panel_member_reads_a_chart_and_downloads_the_pdf_and_csv(page, live_ser
 def test_every_reader_page_type_is_axe_clean_without_csp_errors(page, live_server, panel_member):
     v1 = make_live_publication()
     make_live_publication(report=v1.report, version=2, change_note="Corrected the 101 calls figure.")
+    earlier = previous_year_snapshot()
+    make_live_publication(report=make_report(snapshot=earlier), snapshot=earlier)
 
     page.goto(live_server.url + "/")
     _no_axe_violations(page, "home")
@@ -128,6 +136,12 @@ def test_every_reader_page_type_is_axe_clean_without_csp_errors(page, live_serve
     page.goto(f"{live_server.url}/reports/{SLUG}/v2/changes/")
     assert page.get_by_role("heading", name="What changed in version 2").is_visible()
     _no_axe_violations(page, "version-changes")
+
+    page.goto(f"{live_server.url}/reports/{SLUG}/v2/")
+    page.get_by_role("link", name="See what changed from the previous period's report").click()
+    page.wait_for_url(f"{live_server.url}/reports/{SLUG}/v2/changes/previous-period/")
+    assert page.get_by_role("heading", name="Against the previous period's report").is_visible()
+    _no_axe_violations(page, "previous-period-changes")
 
     page.goto(f"{live_server.url}/reports/{SLUG}/v2/feedback/")
     _no_axe_violations(page, "feedback")

@@ -348,6 +348,38 @@ def reference_snapshot(*, version: int = 1, marking: str = "NOT PROTECTIVELY MAR
     }
 
 
+def previous_year_snapshot() -> dict:
+    """The reference moved back a year, as the 2017/18 report was frozen: same KPIs and
+    paragraph numbers, its "current" figures the reference's "previous" ones."""
+    snap = reference_snapshot()
+    info = snap["report"]
+    info.update(
+        title="Force Performance: End of Year 2017/18",
+        slug="force-performance-2017-18",
+        period=dict(COMPARISON),
+        comparison={
+            "start": "2016-04-01",
+            "end": "2017-03-31",
+            "label": "2016/17",
+            "short_label": "16/17",
+            "long_label": "April 2016 – March 2017",
+        },
+        meeting_date="2018-06-22",
+    )
+    for row in all_rows(snap):
+        comparison = row["comparison"]
+        comparison["current"], comparison["current_display"] = (
+            comparison["previous"],
+            comparison["previous_display"],
+        )
+        comparison["previous_display"] = comparison["change_display"] = "–"
+        comparison["percent_change_display"] = "–"
+    crime = next(s for s in snap["sections"] if s["heading"] == "Crime")
+    crime["paragraphs"][0]["text"] = "Crime in 2017/18 was recorded as the Home Office counts it."
+    crime["paragraphs"][0]["html"] = "<p>Crime in 2017/18 was recorded as the Home Office counts it.</p>"
+    return snap
+
+
 def all_rows(snapshot: dict) -> list[dict]:
     return [row for section in snapshot["sections"] for row in section["rows"]]
 

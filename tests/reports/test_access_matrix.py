@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from portal import roles
 from reports.models import Report
-from tests.reports.factories import make_live_publication, make_publication, make_report, reference_snapshot
+from tests.reports.factories import (
+    make_live_publication,
+    make_publication,
+    make_report,
+    previous_year_snapshot,
+    reference_snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +26,7 @@ ROLES = ["anonymous", "nobody", "panel_member", "editor", "reviewer", "superuser
 STATES = ["public", "panel", "sensitive", "draft", "queued", "withdrawn", "superseded", "missing"]
 PAGES = ["latest", "version"]
 CONTENT = ["pdf", "csv", "json", "chart"]
-URLS = PAGES + CONTENT + ["feedback", "changes"]
+URLS = PAGES + CONTENT + ["feedback", "changes", "period_changes"]
 STAFF = {"editor", "reviewer", "superuser"}
 MEMBERS = {"panel_member", "editor", "reviewer", "superuser"}  # have reports.read_restricted
 MAY_COMMENT = {"panel_member", "superuser"}  # have reports.add_feedback
@@ -36,6 +42,9 @@ def _snapshot(*, audience="public", marking="NOT PROTECTIVELY MARKED", version=1
 def _setup(state: str) -> tuple[str, int]:
     """Create a report in `state`; return its slug and the version the URLs address."""
     slug = f"report-{state}"
+    # Last year's report, public, so "against the previous period" has something to show.
+    earlier = previous_year_snapshot()
+    make_live_publication(report=make_report(snapshot=earlier, slug=f"earlier-{state}"), snapshot=earlier)
     if state == "missing":
         return slug, 1
     if state in ("draft", "queued"):
@@ -66,6 +75,7 @@ def _url(name: str, slug: str, version: int) -> str:
         "chart": f"{base}v{version}/charts/1.1.json",
         "feedback": f"{base}v{version}/feedback/",
         "changes": f"{base}v{version + 1}/changes/",  # what changed from this version to the next
+        "period_changes": f"{base}v{version}/changes/previous-period/",
     }[name]
 
 
@@ -80,6 +90,10 @@ def expected(state: str, role: str, url: str) -> int:
         return refused  # an older version is version history
     if url == "changes":  # version history: members only, and only where a next version exists
         return 200 if state == "superseded" and role in MEMBERS else refused
+    if url == "period_changes":  # history too: members only; withdrawn content for staff only
+        if role not in MEMBERS:
+            return refused
+        return 404 if state == "withdrawn" and role not in STAFF else 200
     if url == "feedback":
         if role == "anonymous":
             return 302
