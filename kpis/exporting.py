@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from .importing import CATALOGUE_COLUMNS, FORMULA_STARTS, LONG, WIDE
+from .importing import CATALOGUE_COLUMNS, LONG, WIDE
 from .periods import Period, month_end
+from .spreadsheets import FORMULA_STARTS
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

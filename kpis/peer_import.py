@@ -42,13 +42,11 @@ from .importing import (
     _Problems,
     _unknown_kpi,
     _value,
-    cell_text,
-    column_letter,
     count_changes,
-    parse_month,
     with_home_created,
 )
 from .periods import Period, month_end, parse_financial_year
+from .spreadsheets import cell_text, column_letter, parse_month
 
 PEERS_LONG = "peers long"
 PEERS_WIDE = "peers wide"

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis import importing
+from kpis import importing, spreadsheets
 from kpis.models import ImportBatch, Kpi, Observation, ObservationChange, Organisation
 
 from .files import csv_bytes, make, ods_bytes, xlsx_bytes, xml_bomb, zip_bomb_xlsx
@@ -294,16 +294,16 @@ def test_unsupported_file_types(kpis, name):
     outcome = run(xlsx_bytes(LONG), name)
     assert_refused(outcome)
     assert outcome.problems[0].message in {
-        importing.LEGACY_XLS,
-        importing.MACRO_WORKBOOK,
-        importing.UNSUPPORTED_TYPE.format(ext=".txt"),
-        importing.UNSUPPORTED_TYPE.format(ext="noext"),
+        spreadsheets.LEGACY_XLS,
+        spreadsheets.MACRO_WORKBOOK,
+        spreadsheets.UNSUPPORTED_TYPE.format(ext=".txt"),
+        spreadsheets.UNSUPPORTED_TYPE.format(ext="noext"),
     }
 
 
 def test_ole_xls_content_renamed_to_xlsx_is_refused(kpis):
     content = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
-    assert_refused(run(content, "renamed.xlsx"), importing.LEGACY_XLS)
+    assert_refused(run(content, "renamed.xlsx"), spreadsheets.LEGACY_XLS)
 
 
 def test_macro_workbook_renamed_to_xlsx_is_refused(kpis):
@@ -316,7 +316,7 @@ def test_macro_workbook_renamed_to_xlsx_is_refused(kpis):
         for info in src.infolist():
             z.writestr(info, src.read(info.filename))
         z.writestr("xl/vbaProject.bin", b"\x00" * 100)
-    assert_refused(run(out.getvalue(), "renamed.xlsx"), importing.MACRO_WORKBOOK)
+    assert_refused(run(out.getvalue(), "renamed.xlsx"), spreadsheets.MACRO_WORKBOOK)
 
 
 def test_garbage_with_a_workbook_name_is_refused(kpis):
@@ -335,24 +335,24 @@ def test_csv_in_utf8_with_bom_or_windows_1252(home, encoding, bom):
 
 def test_csv_in_another_encoding_is_refused(home):
     content = "code,name\n6.1,x\n".encode("utf-16")
-    assert_refused(run(content, "c.csv"), importing.CSV_ENCODING)
+    assert_refused(run(content, "c.csv"), spreadsheets.CSV_ENCODING)
 
 
 def test_file_over_the_size_limit(kpis, settings):
     settings.IMPORT_MAX_FILE_BYTES = 100
     content = csv_bytes(LONG * 10)
-    assert_refused(run(content, "big.csv"), importing.FILE_TOO_BIG.format(size=len(content), limit=100))
+    assert_refused(run(content, "big.csv"), spreadsheets.FILE_TOO_BIG.format(size=len(content), limit=100))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_file_over_the_row_limit(kpis, settings, fmt):
     settings.IMPORT_MAX_ROWS = 5
     rows = [LONG[0]] + [["1.1", f"20{y}-04", 1] for y in range(10, 20)]
-    assert_refused(run(make(fmt, rows), f"rows.{fmt}"), importing.TOO_MANY_ROWS.format(limit=5))
+    assert_refused(run(make(fmt, rows), f"rows.{fmt}"), spreadsheets.TOO_MANY_ROWS.format(limit=5))
 
 
 def test_empty_file_and_header_only(kpis):
-    assert_refused(run(b"", "e.csv"), importing.FILE_EMPTY)
+    assert_refused(run(b"", "e.csv"), spreadsheets.FILE_EMPTY)
     assert_refused(run(csv_bytes([LONG[0]]), "h.csv"), importing.NO_DATA_ROWS)
 
 
@@ -371,7 +371,7 @@ def test_zip_bomb_is_refused_before_it_is_opened(kpis):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
 def test_xml_bomb_is_refused(kpis, fmt):
-    assert_refused(run(xml_bomb(fmt), f"laughs.{fmt}"), importing.XML_UNSAFE)
+    assert_refused(run(xml_bomb(fmt), f"laughs.{fmt}"), spreadsheets.XML_UNSAFE)
 
 
 def test_observations_file_on_the_catalogue_page(kpis):
@@ -494,7 +494,7 @@ def test_ods_with_a_cell_repeated_across_thousands_of_columns_is_refused(kpis):
                 )
             z.writestr(info, data)
     outcome = run(out.getvalue(), "wide.ods")
-    assert_refused(outcome, importing.TOO_MANY_CELLS.format(limit=importing.MAX_CELLS, columns=1000))
+    assert_refused(outcome, spreadsheets.TOO_MANY_CELLS.format(limit=spreadsheets.MAX_CELLS, columns=1000))
 
 
 def test_csv_wider_than_the_column_limit_is_refused(kpis):
