@@ -180,8 +180,8 @@ def diff_snapshots(old: dict, new: dict, *, against: str = "") -> dict:
     {"against", "old_version", "new_version", "report": [{label, old, new}], "figures":
     [{code, name, section, status, fields: [{label, was_label, old, new}]}], "text": [{number,
     section, status, old, new, html}], "has_changes": bool}. `html` is a word-level diff,
-    escaped and safe. `against` names the old side in sentences ("version 2" unless given,
-    e.g. "the 2017/18 report" when comparing with the previous period's report).
+    escaped and safe. `against` names the old side in sentences: "version 2" unless given,
+    `period_label(...)` when comparing with the previous period's report.
     """
     report, figures, text = _report(old, new), _figures(old, new), _text(old, new)
     old_version = (old.get("report") or {}).get("version")

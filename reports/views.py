@@ -206,11 +206,25 @@ def report_version(request, slug, version):
     return _report_page(request, slug, version)
 
 
+def _changes_page(request, template: str, publication, earlier, *, against: str = ""):
+    """`publication` against `earlier`: figures and text, word by word (reports.changes)."""
+    from .changes import diff_snapshots
+
+    snapshot = selectors.publication_snapshot(publication)
+    changes = diff_snapshots(selectors.publication_snapshot(earlier), snapshot, against=against)
+    context = {
+        "publication": publication,
+        "earlier": earlier,
+        "changes": changes,
+        "title": snapshot["report"]["title"],
+        "marking": snapshot["report"]["marking"],
+    }
+    return _cache_headers(render(request, template, context), publication)
+
+
 @require_safe
 def version_changes(request, slug, version):
     """What changed between this version and the one before: figures and text, word by word."""
-    from .changes import diff_snapshots
-
     try:
         publication = _publication(request, slug, version)
     except _Refused:
@@ -223,20 +237,7 @@ def version_changes(request, slug, version):
         previous = _publication(request, slug, version - 1)
     except _Refused:
         raise Http404(NOT_FOUND) from None
-    snapshot = selectors.publication_snapshot(publication)
-    changes = diff_snapshots(selectors.publication_snapshot(previous), snapshot)
-    response = render(
-        request,
-        "reports/version_changes.html",
-        {
-            "publication": publication,
-            "previous": previous,
-            "changes": changes,
-            "title": snapshot["report"]["title"],
-            "marking": snapshot["report"]["marking"],
-        },
-    )
-    return _cache_headers(response, publication)
+    return _changes_page(request, "reports/version_changes.html", publication, previous)
 
 
 @require_safe
@@ -246,7 +247,7 @@ def previous_period_changes(request, slug, version):
     Part of the history (signed-in members and staff), and only against a report the
     visitor may read.
     """
-    from .changes import diff_snapshots, period_label
+    from .changes import period_label
 
     if not access.can_see_history(request.user):
         return _refuse(request)
@@ -257,21 +258,9 @@ def previous_period_changes(request, slug, version):
     earlier = selectors.previous_period_publication(publication.report, user=request.user)
     if earlier is None:
         raise Http404(NOT_FOUND)
-    snapshot = selectors.publication_snapshot(publication)
-    against = period_label(earlier)
-    changes = diff_snapshots(selectors.publication_snapshot(earlier), snapshot, against=against)
-    response = render(
-        request,
-        "reports/period_changes.html",
-        {
-            "publication": publication,
-            "earlier": earlier,
-            "changes": changes,
-            "title": snapshot["report"]["title"],
-            "marking": snapshot["report"]["marking"],
-        },
+    return _changes_page(
+        request, "reports/period_changes.html", publication, earlier, against=period_label(earlier)
     )
-    return _cache_headers(response, publication)
 
 
 # Anonymous readers of a public version all get the same page, so it is kept in memory,
