@@ -13,7 +13,10 @@ and loads, with 50 concurrent connections for a few seconds each:
 It prints requests per second and p50/p99 latency for both and the ratio.
 Target: report page throughput >= 0.8 of the minimal view, p99 < 50 ms.
 
-    .venv/bin/python bench/serve_speed.py [--seconds 5] [--connections 50] [--workers 2]
+With --gzip every request says Accept-Encoding: gzip, as browsers do, and the report page
+is served from its remembered compressed copy.
+
+    .venv/bin/python bench/serve_speed.py [--seconds 5] [--connections 50] [--workers 2] [--gzip]
 """
 
 from __future__ import annotations
@@ -131,8 +134,12 @@ def prepare(tmp: Path) -> tuple[dict, str]:
     return env, url
 
 
+HEADERS: list[str] = []  # extra request headers (--gzip adds Accept-Encoding)
+
+
 def _request(path: str) -> bytes:
-    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+    extra = "".join(f"{h}\r\n" for h in HEADERS)
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Connection: close\r\n\r\n".encode()
 
 
 async def _one(port: int, request: bytes) -> tuple[float, int, int]:
@@ -197,6 +204,7 @@ def _load_wrk(port: int, path: str, *, seconds: float, connections: int) -> dict
             "-d",
             f"{seconds:g}s",
             "--latency",
+            *[arg for header in HEADERS for arg in ("-H", header)],
             f"http://127.0.0.1:{port}{path}",
         ],
         capture_output=True,
@@ -260,7 +268,12 @@ def main() -> int:
         default="auto",
         help="load generator: wrk when installed (Debian package wrk), else a Python asyncio one",
     )
+    parser.add_argument(
+        "--gzip", action="store_true", help="send Accept-Encoding: gzip, as browsers do (default: not)"
+    )
     options = parser.parse_args()
+    if options.gzip:
+        HEADERS.append("Accept-Encoding: gzip")
     client = options.client
     if client == "auto":
         client = "wrk" if shutil.which("wrk") else "python"
@@ -296,7 +309,7 @@ def main() -> int:
             f"\ngunicorn: {options.workers} {options.worker_class} workers, "
             f"{options.connections} connections, "
             f"{options.seconds:g} s per URL, best of {options.rounds} rounds, DEBUG off, SQLite, "
-            f"client: {client}\n"
+            f"client: {client}{', Accept-Encoding: gzip' if options.gzip else ''}\n"
         )
         for name, runs in rounds.items():
             print(f"{name:14} req/s by round: " + ", ".join(f"{r['rps']:.0f}" for r in runs))

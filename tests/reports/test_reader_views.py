@@ -383,6 +383,26 @@ def test_anonymous_readers_get_the_page_from_memory(client, django_assert_num_qu
         assert client.get(f"/reports/{SLUG}/").content == first.content
 
 
+def test_the_remembered_page_goes_gzipped_to_browsers_that_accept_it(client, panel_member):
+    import gzip
+
+    make_live_publication()
+    first = client.get(f"/reports/{SLUG}/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in first  # rendered for this request, sent as it is
+    assert "Accept-Encoding" in first["Vary"]
+    zipped = client.get(f"/reports/{SLUG}/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"] and "Cookie" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == first.content
+    assert len(zipped.content) < len(first.content) / 3
+    plain = client.get(f"/reports/{SLUG}/", HTTP_ACCEPT_ENCODING="identity")
+    assert "Content-Encoding" not in plain and plain.content == first.content
+    # A signed-in member's page (it holds a CSRF token and their own feedback) never is.
+    client.force_login(panel_member)
+    member = client.get(f"/reports/{SLUG}/", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in member and b"Signed in as pam" in member.content
+
+
 def test_a_withdrawal_reaches_anonymous_readers_once_the_state_ttl_has_passed(client, monkeypatch):
     import time
 
