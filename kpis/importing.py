@@ -443,11 +443,21 @@ def count_changes(values: dict, existing: dict) -> tuple[int, int, int]:
 
 
 class _ObservationImport:
-    """Plan and write monthly observations (long or wide layout)."""
+    """Plan and write monthly observations (long or wide layout).
+
+    Keys are (kpi_id, org_id, month start). A subclass whose keys carry their own end,
+    (kpi_id, org_id, start, end), writes through the same `write` (kpis.peer_import).
+    """
+
+    BATCH_KIND = "observations"  # ImportBatch.Kind
 
     def __init__(self, values, existing):
         self.values = values  # {(kpi_id, org_id, start): Decimal}
         self.existing = existing  # {(kpi_id, org_id, start): (obs_id, Decimal)}
+
+    @staticmethod
+    def read_existing(values: dict) -> dict:
+        return _existing(values)
 
     def counts(self) -> tuple[int, int, int]:
         return count_changes(self.values, self.existing)
@@ -560,14 +570,14 @@ class _ObservationImport:
             # preview may be minutes old.
             from .models import Kpi
 
-            kpi_ids = sorted({k for k, _, _ in self.values})
+            kpi_ids = sorted({key[0] for key in self.values})
             list(Kpi.objects.select_for_update().filter(pk__in=kpi_ids).values_list("pk", flat=True))
             self.values = with_home_created(self.values)
-            self.existing = _existing(self.values)
+            self.existing = self.read_existing(self.values)
             new, changed, unchanged = self.counts()
             outcome.new, outcome.changed, outcome.unchanged = new, changed, unchanged
             batch = ImportBatch.objects.create(
-                kind=ImportBatch.Kind.OBSERVATIONS,
+                kind=self.BATCH_KIND,
                 layout=outcome.layout,
                 file_name=outcome.file_name,
                 sha256=outcome.sha256,
@@ -579,19 +589,17 @@ class _ObservationImport:
             )
             ops = connection.ops
             now = ops.adapt_datetimefield_value(timezone.now())
-            ends: dict[date, tuple] = {}
+            ends: dict[tuple, tuple] = {}
             inserts, updates, history = [], [], []
             existing = self.existing
             for key, value in self.values.items():
                 old = existing.get(key)
                 if old is None:
-                    start = key[2]
-                    if start not in ends:
-                        ends[start] = (
-                            ops.adapt_datefield_value(start),
-                            ops.adapt_datefield_value(month_end(start)),
-                        )
-                    inserts.append((key[0], key[1], *ends[start], value, batch.pk, now))
+                    period = key[2:]  # (start,) for a month, (start, end) for a stated period
+                    if period not in ends:
+                        start, end = period[0], period[1] if len(period) == 2 else month_end(period[0])
+                        ends[period] = (ops.adapt_datefield_value(start), ops.adapt_datefield_value(end))
+                    inserts.append((key[0], key[1], *ends[period], value, batch.pk, now))
                 elif old[1] != value:
                     updates.append((value, batch.pk, now, old[0]))
                     history.append((old[0], old[1], value, user_id, batch.pk, now))

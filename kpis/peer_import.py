@@ -24,9 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
-from django.utils import timezone
-
 from .importing import (
     EMPTY_CELL,
     HEADER_DUPLICATE,
@@ -34,16 +31,14 @@ from .importing import (
     HEADER_UNKNOWN,
     UNKNOWN_ORGANISATION,
     UNKNOWN_ORGANISATION_SUGGEST,
-    ImportOutcome,
     _Columns,
     _kpi_lookup,
     _normalise_header,
+    _ObservationImport,
     _OrganisationLookup,
     _Problems,
     _unknown_kpi,
     _value,
-    count_changes,
-    with_home_created,
 )
 from .periods import Period, month_end, parse_financial_year
 from .spreadsheets import cell_text, column_letter, parse_month
@@ -219,15 +214,18 @@ def _long_columns(headers, names, problems, header_row) -> PeerColumns:
 
 
 # --------------------------------------------------------------------------- plan and write
-class PeerFigureImport:
-    """Plan and write peer figures: one observation per KPI, force and stated period."""
+class PeerFigureImport(_ObservationImport):
+    """Plan peer figures: one observation per KPI, force and stated period.
 
-    def __init__(self, values, existing):
-        self.values = values  # {(kpi_id, org_id, start, end): Decimal}
-        self.existing = existing  # {(kpi_id, org_id, start, end): (obs_id, Decimal)}
+    Keys are (kpi_id, org_id, start, end); the observation import's `write` stores them
+    (in bulk, with the same KPI-row locking and history).
+    """
 
-    def counts(self) -> tuple[int, int, int]:
-        return count_changes(self.values, self.existing)
+    BATCH_KIND = "peers"  # ImportBatch.Kind
+
+    @staticmethod
+    def read_existing(values: dict) -> dict:
+        return _existing(values)
 
     @classmethod
     def plan(cls, *, body, headers, columns: PeerColumns, problems: _Problems) -> PeerFigureImport:
@@ -322,53 +320,8 @@ class PeerFigureImport:
             return None
         return start, end
 
-    def write(self, *, outcome: ImportOutcome, user) -> object:
-        from .models import ImportBatch, Observation, ObservationChange
 
-        actor = user if getattr(user, "pk", None) else None
-        with transaction.atomic():
-            # Classify again inside the transaction: the preview may be minutes old.
-            self.values = with_home_created(self.values)
-            self.existing = _existing(self.values, lock=True)
-            new, changed, unchanged = self.counts()
-            outcome.new, outcome.changed, outcome.unchanged = new, changed, unchanged
-            batch = ImportBatch.objects.create(
-                kind=ImportBatch.Kind.PEERS,
-                layout=outcome.layout,
-                file_name=outcome.file_name,
-                sha256=outcome.sha256,
-                imported_by=actor,
-                rows_total=len(self.values),
-                rows_new=new,
-                rows_changed=changed,
-                rows_unchanged=unchanged,
-            )
-            now = timezone.now()
-            history = []
-            for (kpi_id, org_id, start, end), value in self.values.items():
-                old = self.existing.get((kpi_id, org_id, start, end))
-                if old is None:
-                    obs = Observation.objects.create(
-                        kpi_id=kpi_id,
-                        organisation_id=org_id,
-                        period_start=start,
-                        period_end=end,
-                        value=value,
-                        source=batch,
-                    )
-                    history.append(ObservationChange(observation=obs, old_value=None, new_value=value))
-                elif old[1] != value:
-                    Observation.objects.filter(pk=old[0]).update(value=value, source=batch, updated_at=now)
-                    history.append(
-                        ObservationChange(observation_id=old[0], old_value=old[1], new_value=value)
-                    )
-            for change in history:
-                change.changed_by, change.batch = actor, batch
-            ObservationChange.objects.bulk_create(history, batch_size=2000)
-        return batch
-
-
-def _existing(values: dict, lock: bool = False) -> dict:
+def _existing(values: dict) -> dict:
     """{(kpi_id, org_id, start, end): (obs_id, value)} for the figures the file touches."""
     from .models import Observation
 
@@ -381,9 +334,7 @@ def _existing(values: dict, lock: bool = False) -> dict:
         organisation_id__in={k[1] for k in keys},
         period_start__gte=min(starts),
         period_start__lte=max(starts),
-    )
-    if lock and transaction.get_connection().features.has_select_for_update:
-        qs = qs.select_for_update()
+    ).order_by()
     found = {}
     for pk, kpi_id, org_id, start, end, value in qs.values_list(
         "pk", "kpi_id", "organisation_id", "period_start", "period_end", "value"
