@@ -134,11 +134,11 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
             term["definition_html"] = _clean(term.get("definition_html", ""))
         for row in section.get("rows", []):
             trend = row.get("trend")
-            row["chart_title"] = row["chart_svg"] = row["chart_image"] = row["chart_alt"] = ""
+            # The PDF's trend chart (the web page draws its own with Chart.js).
+            row["chart_title"] = row["chart_image"] = row["chart_alt"] = ""
             if row.get("show_chart") and trend:
                 row["chart_title"] = _chart_title(row, trend)
                 svg = svgcharts.trend_svg(trend, title=row["chart_title"], analysis=row.get("analysis") or {})
-                row["chart_svg"] = mark_safe(svg)  # noqa: S308 - built by svgcharts, every text escaped
                 row["chart_image"] = svg_image_src(svg)
                 row["chart_alt"] = f"{row['chart_title']} {svgcharts.describe(trend)}"
             row["peer_svg"] = row["peer_image"] = row["peer_alt"] = ""
@@ -153,7 +153,7 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
                     row["peer_image"] = svg_image_src(svg)
                     row["peer_alt"] = f"{row['peer_title']} {peer_svg.describe(row['peer'])}"
         rows = section.get("rows", [])
-        section["has_charts"] = any(row["chart_svg"] or row["peer_svg"] for row in rows)
+        section["has_charts"] = any(row["chart_image"] or row["peer_image"] for row in rows)
         section["has_peers"] = any(row.get("peer") for row in rows)
         section["has_significance"] = any((row.get("analysis") or {}).get("significance") for row in rows)
         sections.append(section)

@@ -1,6 +1,7 @@
 """reports/rendering.py and reports/pdf_fetcher.py: the context, the PDF parsed back, safety,
 storing with checksums, idempotency, and the management commands."""
 
+import base64
 import copy
 import gc
 import hashlib
@@ -71,8 +72,9 @@ def test_context_draws_a_chart_only_for_rows_that_show_one():
     snap["sections"][3]["rows"][1]["show_chart"] = False
     context = rendering.build_context(snap)
     rows = [row for section in context["sections"] for row in section["rows"]]
-    assert [bool(row["chart_svg"]) for row in rows] == [True, False, True, True, True, True]
-    assert rows[0]["chart_svg"].startswith("<svg")
+    assert [bool(row["chart_image"]) for row in rows] == [True, False, True, True, True, True]
+    assert rows[0]["chart_image"].startswith("data:image/svg+xml;base64,")
+    assert base64.b64decode(rows[0]["chart_image"].split(",", 1)[1]).startswith(b"<svg")
     assert "Number of 999 Calls" in rows[0]["chart_title"]
 
 
