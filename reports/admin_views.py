@@ -6,7 +6,7 @@ staff reach them at all.
 """
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -57,6 +57,12 @@ def report_buttons(request, report) -> dict:
 
 
 # --------------------------------------------------------------------------- preview
+def _admin_page(request, template: str, context: dict):
+    """An admin-styled page with what the admin's own pages get: the site header, the
+    user's links (change password, log out), the sidebar and the colour theme."""
+    return render(request, template, {**admin.site.each_context(request), "opts": Report._meta, **context})
+
+
 def _preview_context(request, report, snapshot=None) -> dict:
     from .rendering import build_context
 
@@ -204,9 +210,8 @@ def review(request, pk):
         "can_review": report.status == Report.Status.IN_REVIEW
         and request.user.has_perm("reports.review_report"),
         "title": f"Review “{report.title}”",
-        "opts": Report._meta,
     }
-    return render(request, "reports/admin/review.html", context)
+    return _admin_page(request, "reports/admin/review.html", context)
 
 
 @require_POST
@@ -246,11 +251,8 @@ def withdraw(request, pk):
         else:
             messages.success(request, "The report is withdrawn; readers see your reason.")
             return redirect_to_report(report)
-    return render(
-        request,
-        "reports/admin/withdraw.html",
-        {"report": report, "form": form, "title": f"Withdraw “{report.title}”", "opts": Report._meta},
-    )
+    context = {"report": report, "form": form, "title": f"Withdraw “{report.title}”"}
+    return _admin_page(request, "reports/admin/withdraw.html", context)
 
 
 def draft_pdf(request, pk):
@@ -280,16 +282,10 @@ def draft_pdf(request, pk):
         response["Cache-Control"] = "private, no-store"
         return response
     made_at = default_storage.get_modified_time(latest) if latest else None
-    return render(
+    return _admin_page(
         request,
         "reports/admin/draft_pdf.html",
-        {
-            "report": report,
-            "latest": latest,
-            "made_at": made_at,
-            "title": f"Draft PDF of “{report.title}”",
-            "opts": Report._meta,
-        },
+        {"report": report, "latest": latest, "made_at": made_at, "title": f"Draft PDF of “{report.title}”"},
     )
 
 
@@ -302,11 +298,8 @@ def review_queue(request):
     failed = Publication.objects.filter(render_status=Publication.RenderStatus.FAILED).select_related(
         "report"
     )
-    return render(
-        request,
-        "reports/admin/queue.html",
-        {"rows": rows, "failed": failed, "title": "Review queue", "opts": Report._meta},
-    )
+    context = {"rows": rows, "failed": failed, "title": "Review queue"}
+    return _admin_page(request, "reports/admin/queue.html", context)
 
 
 # --------------------------------------------------------------------------- drafted sentences

@@ -159,3 +159,13 @@ def test_draft_pdf_is_made_by_the_task_and_downloaded_by_staff(client, editor, p
     assert all("DRAFT" in (p.extract_text() or "") for p in pdf.pages)
     client.force_login(panel_member)
     assert client.get(url, {"download": "1"}).status_code == 302  # not staff: the admin login
+
+
+@pytest.mark.parametrize("name", ["review", "withdraw", "draft_pdf", "queue"])
+def test_workflow_pages_carry_the_admin_header_and_the_users_links(client, superuser, report, name):
+    """Like every admin page: the portal's header, the signed-in user's links, log out."""
+    args = [] if name == "queue" else [report.pk]
+    client.force_login(superuser)
+    html = client.get(reverse(f"admin:reports_report_{name}", args=args)).content.decode()
+    assert "Performance portal administration" in html and "Django administration" not in html
+    assert 'id="logout-form"' in html and reverse("admin:password_change") in html
