@@ -169,3 +169,9 @@ def test_workflow_pages_carry_the_admin_header_and_the_users_links(client, super
     html = client.get(reverse(f"admin:reports_report_{name}", args=args)).content.decode()
     assert "Performance portal administration" in html and "Django administration" not in html
     assert 'id="logout-form"' in html and reverse("admin:password_change") in html
+
+
+def test_admin_pages_underline_links_in_sentences(client, superuser, report):
+    client.force_login(superuser)
+    html = client.get(reverse("admin:reports_report_review", args=[report.pk])).content.decode()
+    assert "/static/css/admin.css" in html and "Performance portal administration" in html
