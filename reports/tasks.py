@@ -80,7 +80,15 @@ def publication_sweep() -> dict:
     Run by Celery beat and by `manage.py sweep_publications` (cron): it is how renders
     missed while the broker was down get done.
     """
-    return sweep_publications()
+    result = sweep_publications()
+    if result["enqueued"] or result["published"] or result["queue_unreachable"]:
+        log.info(
+            "Sweep: %d render(s) queued again, %d version(s) published%s",
+            len(result["enqueued"]),
+            len(result["published"]),
+            ", task queue unreachable" if result["queue_unreachable"] else "",
+        )
+    return result
 
 
 def sweep_publications(*, now=None, enqueue=None) -> dict:

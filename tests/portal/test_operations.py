@@ -131,6 +131,23 @@ def test_a_server_error_is_logged_as_an_error(client, db, caplog, monkeypatch):
     assert record.levelno == logging.ERROR and "GET /healthz 500" in record.getMessage()
 
 
+def test_a_failed_render_is_logged_with_its_report_version_approver_and_reason(db, caplog, monkeypatch):
+    from reports import rendering, tasks
+    from tests.reports.factories import make_publication
+
+    publication = make_publication()
+    monkeypatch.setattr(rendering, "html_to_pdf", lambda *a, **k: (_ for _ in ()).throw(MemoryError()))
+    with caplog.at_level(logging.INFO, logger="reports.tasks"), pytest.raises(MemoryError):
+        tasks.publication_render.apply(args=(publication.pk,))
+    lines = [r.getMessage() for r in caplog.records if r.name == "reports.tasks"]
+    where = f"report {publication.report.slug} v1 approved by"
+    assert any(line.startswith(f"Render of {where}") and "started (attempt 1)" in line for line in lines)
+    failed = next(r for r in caplog.records if r.name == "reports.tasks" and "failed" in r.getMessage())
+    assert failed.levelno == logging.ERROR
+    assert where in failed.getMessage()
+    assert failed.getMessage().endswith(rendering.RENDER_MEMORY)
+
+
 # --------------------------------------------------------------------------- README
 def test_every_variable_the_settings_read_is_in_the_readme_configuration_table():
     settings_source = (ROOT / "portal" / "settings.py").read_text()
