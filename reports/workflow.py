@@ -62,6 +62,14 @@ def _move(
         report=report, action=action, actor=by, from_status=report.status, to_status=to, comment=comment
     )
     Report.objects.filter(pk=report.pk).update(status=to, updated_at=timezone.now())
+    log.info(
+        "Report %s: %s -> %s (%s) by %s",
+        report.slug,
+        report.status,
+        to,
+        action,
+        by.get_username() if by is not None else "the system",
+    )
     return review
 
 
