@@ -39,7 +39,13 @@ NEGATION = re.compile(
     r"(?:\b(?:not|no|non|nor|without|never|neither)\b|n't\b)[\s-]*(?:\w+[\s-]+){0,2}$", re.I
 )
 CHANGE_AFTER = re.compile(rf"^(?:[\s-]+\w+){{0,2}}?[\s-]+({CHANGE_WORDS})\b", re.I)
-CHANGE_BEFORE = re.compile(rf"\b({CHANGE_WORDS})\b(?:\s+\w+)?\s*$", re.I)
+# Before the word only a verb or noun of change counts ("rose significantly"): "makes up a
+# significant proportion" is not about a change.
+VERBS_OF_CHANGE = (
+    r"increas\w*|rise|rises|rising|rose|risen|fall|falls|falling|fell|fallen|reduc\w*|decreas\w*|"
+    r"drop\w*|declin\w*|grow\w*|grew|chang\w*|shift\w*|improv\w*|deteriorat\w*"
+)
+CHANGE_BEFORE = re.compile(rf"\b({VERBS_OF_CHANGE})\b(?:\s+\w+)?\s*$", re.I)
 NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
 SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9£(“\"'])")
 
