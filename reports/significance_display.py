@@ -19,6 +19,7 @@ TITLE = (
     "Is the change bigger than the usual variation? (s) bigger than the month-to-month variation would "
     "explain; (ns) within the usual variation."
 )
+TITLE_NONE_TESTED = "Is the change bigger than the usual variation?"
 TITLE_SCHEMA_1 = (
     "Is the change more than chance? (s) larger than chance alone would explain; (ns) within what chance "
     "could explain (a test for two counts at the 5% level)."
@@ -57,9 +58,12 @@ def decorate_section(section: dict) -> bool:
     for row, sig in zip(rows, sigs, strict=True):
         row["significance_marker"] = marker(sig)
     section["has_significance"] = any(sigs)
-    new = any(allows_for_variation(sig) for sig in sigs)
-    section["significance_title"] = TITLE if new else TITLE_SCHEMA_1
-    return any(allows_for_variation(sig) and sig.get("significant") is not None for sig in sigs)
+    tested = [sig for sig in sigs if sig and sig.get("significant") is not None]
+    if not any(allows_for_variation(sig) for sig in sigs):
+        section["significance_title"] = TITLE_SCHEMA_1
+    else:
+        section["significance_title"] = TITLE if tested else TITLE_NONE_TESTED
+    return any(allows_for_variation(sig) for sig in tested)
 
 
 def _method_words(sig: dict) -> str:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from kpis.models import Kpi, Observation, Organisation
 from kpis.periods import Period
 from reports import rendering, workflow
-from reports.significance_display import ABOUT_SIGNIFICANCE, TITLE, TITLE_SCHEMA_1
+from reports.significance_display import ABOUT_SIGNIFICANCE, TITLE, TITLE_NONE_TESTED, TITLE_SCHEMA_1
 from reports.snapshot import build_snapshot
 
 from .builders import make_report
@@ -140,4 +140,5 @@ def test_rows_not_tested_get_no_marker_but_say_why():
     page = html.unescape(rendering.render_web_html(rendering.build_context(snap)))
     assert "Not tested: this figure is a rate or an average of the months." in page
     assert 'class="sig-marker"' not in page
+    assert TITLE_NONE_TESTED + "</p>" in page  # no (s)/(ns) to explain
     assert ABOUT_SIGNIFICANCE not in page  # nothing was tested
