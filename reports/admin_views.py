@@ -19,6 +19,7 @@ from . import drafting, selectors, workflow
 from .changes import diff_snapshots, period_label
 from .checker import check_snapshot
 from .models import KpiRow, Paragraph, Publication, Report, Section
+from .significance_display import review_rows
 from .snapshot import build_snapshot
 
 
@@ -201,6 +202,7 @@ def review(request, pk):
         "form": form,
         "findings": findings,
         "flagged": [f for f in findings if f.flagged],
+        "significance_rows": review_rows(snapshot),
         "latest_publication": latest,
         "changes": changes,
         "earlier_publication": earlier,

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import peer_svg, svg_text_runs, svgcharts
+from . import peer_svg, significance_display, svg_text_runs, svgcharts
 from .models import Publication
 from .pdf_fetcher import BASE_URL, StaticOnlyFetcher
 
@@ -125,6 +125,7 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
     period, comparison = report["period"], report["comparison"]
     sections = []
     contents = []
+    about_significance = ""
     for section in snap["sections"]:
         section["intro_html"] = _clean(section.get("intro_html", ""))
         for para in section.get("paragraphs", []):
@@ -155,7 +156,9 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
         rows = section.get("rows", [])
         section["has_charts"] = any(row["chart_image"] or row["peer_image"] for row in rows)
         section["has_peers"] = any(row.get("peer") for row in rows)
-        section["has_significance"] = any((row.get("analysis") or {}).get("significance") for row in rows)
+        if significance_display.decorate_section(section) and not about_significance:
+            # The method is explained once: in "About the figures", and in the PDF at its first use.
+            about_significance = section["significance_about"] = significance_display.ABOUT_SIGNIFICANCE
         sections.append(section)
         contents.append({"anchor": section["anchor"], "title": section["title"]})
 
@@ -173,6 +176,7 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
         "sections": sections,
         "contents": contents,
         "draft": draft,
+        "significance_about": about_significance,
         "language": LANGUAGE,
         "legend": (
             f"Blue dashed line with square markers: {comparison['label']}. "

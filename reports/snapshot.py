@@ -23,7 +23,10 @@ from kpis.series import monthly_trend, observations
 from .markdown import render_markdown
 from .models import Report, Section
 
-SCHEMA = 1
+# 2: rows[].analysis.significance is the test that allows for the monthly variation
+# (kpis.significance_result); schema-1 snapshots hold the two-count Poisson test, and every
+# reader of a snapshot still reads them (reports.significance_display).
+SCHEMA = 2
 
 
 def report_periods(report: Report) -> tuple[Period, Period]:
