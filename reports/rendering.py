@@ -236,9 +236,11 @@ _fonts = threading.local()
 def _font_config():
     """One font configuration per thread, kept between renders.
 
-    Building it (fontconfig, Pango's font map) is a tenth of a render; we use no web fonts,
-    so reusing it changes nothing in the output (same bytes). Pango objects are not shared
-    across threads, hence one per thread.
+    Building it (fontconfig, Pango's font map) is a tenth of a render. The report's fonts
+    (@font-face in report-pdf.css, files from our static folder) are added to it by the
+    first render and kept: WeasyPrint skips a face it has already added, so reusing it
+    changes nothing in the output (same bytes). Pango objects are not shared across
+    threads, hence one per thread.
     """
     if getattr(_fonts, "config", None) is None:
         from weasyprint.text.fonts import FontConfiguration
