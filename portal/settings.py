@@ -12,6 +12,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.storage import artifact_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -133,11 +135,12 @@ STATICFILES_DIRS = [
 ]
 # Report artifacts (PDF, frozen HTML) are private: they are written through the storage
 # API and only ever served by views that check the reader's rights, so MEDIA_URL is
-# deliberately not routed anywhere.
+# deliberately not routed anywhere. They live in MEDIA_ROOT, or in an S3-compatible bucket
+# when STORAGE_URL or AWS_STORAGE_BUCKET_NAME names one (portal/storage.py).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/private-media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": artifact_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
