@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kpis.charts import PortalLineChartView, trend_chart_data
+from portal.edit_versions import record_edit
 
 from . import drafting, selectors, workflow
 from .changes import diff_snapshots, period_label
@@ -345,5 +346,6 @@ def draft_sentence(request, pk, row_pk):
             section=kpi_row.section, text=text, position=(last.position + 10) if last else 10
         )
         workflow.report_record_edit(report=report, by=request.user)
+        record_edit(Section, [kpi_row.section_id], by=request.user)
         messages.success(request, "Drafted sentence added as the last paragraph; edit it as you wish.")
     return redirect(reverse("admin:reports_section_change", args=[kpi_row.section_id]))

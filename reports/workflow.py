@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from portal.edit_versions import record_edit
+
 from . import notifications
 from .models import Publication, Report, Review
 
@@ -90,9 +92,11 @@ def report_check_editable(*, report: Report, by) -> None:
 
 
 def report_record_edit(*, report: Report, by) -> None:
-    """Someone changed the draft: they may no longer approve it."""
+    """Someone changed the draft: they may no longer approve it, and a report form opened
+    before this change is out of date (`portal.edit_versions`)."""
     report_check_editable(report=report, by=by)
     report.contributors.add(by)
+    record_edit(Report, [report.pk], by=by)
 
 
 # --------------------------------------------------------------------------- review

@@ -54,6 +54,8 @@ def post_title_change(client, report, title):
         "period_start": "2018-04-01",
         "period_end": "2019-03-31",
         "glossary_mode": "used",
+        # The version a change form opened now carries (portal.edit_versions).
+        "seen_edit_version": Report.objects.get(pk=report.pk).edit_version,
     }
     # Inline formsets left empty: the title is all this post changes.
     for prefix in ("sections", "publications", "reviews"):
