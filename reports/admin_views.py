@@ -19,8 +19,8 @@ from portal.edit_versions import record_edit
 from . import drafting, selectors, workflow
 from .changes import diff_snapshots, period_label
 from .checker import check_snapshot
-from .models import KpiRow, Paragraph, Publication, Report, Section
-from .snapshot import build_snapshot
+from .models import KpiRow, Paragraph, Publication, Report, ReviewedSnapshot, Section
+from .snapshot import build_snapshot, content_checksum
 
 
 def redirect_to_report(report):
@@ -144,6 +144,8 @@ class ReviewForm(forms.Form):
         required=False,
         help_text="Leave blank to publish as soon as it is rendered. Format: 2019-06-21 09:00.",
     )
+    # What this page showed (snapshot.content_checksum): approval refuses other content.
+    checksum = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 def _changes(report, snapshot):
@@ -162,11 +164,35 @@ def _period_changes(report, snapshot):
     return earlier, diff_snapshots(selectors.publication_snapshot(earlier), snapshot, against=against)
 
 
+def _shown_for_review(report, snapshot) -> str:
+    """Keep what the page shows under its checksum, so a refused approval can diff it."""
+    checksum = content_checksum(snapshot)
+    if report.status == Report.Status.IN_REVIEW:
+        ReviewedSnapshot.objects.get_or_create(
+            report=report, checksum=checksum, defaults={"snapshot": snapshot}
+        )
+    return checksum
+
+
+def _refused_approval(request, report, exc: workflow.ContentChanged):
+    """The form again, now carrying the new checksum, and what changed since it was read."""
+    seen = ReviewedSnapshot.objects.filter(report=report, checksum=request.POST.get("checksum", "")).first()
+    data = request.POST.copy()
+    data["checksum"] = exc.checksum
+    form = ReviewForm(data)
+    form.is_valid()
+    form.add_error(None, _errors(exc))
+    if seen is None:  # not a page this site showed: nothing to compare with
+        return form, None
+    return form, diff_snapshots(seen.snapshot, exc.snapshot, against="the content you reviewed")
+
+
 def review(request, pk):
     """The reviewer's page: what will be published, what changed, what the checker found."""
     report = _report_for_staff(request, pk)
     snapshot = build_snapshot(report)
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, initial={"checksum": content_checksum(snapshot)})
+    since_reviewed, content_changed = None, False
     if request.method == "POST":
         if form.is_valid():
             decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
@@ -177,6 +203,7 @@ def review(request, pk):
                         by=request.user,
                         comment=comment,
                         publish_at=form.cleaned_data["publish_at"],
+                        reviewed_checksum=form.cleaned_data["checksum"],
                     )
                     if publication.render_failed:
                         messages.error(request, workflow.RENDER_FAILED)
@@ -191,8 +218,14 @@ def review(request, pk):
                     workflow.report_request_changes(report=report, by=request.user, comment=comment)
                     messages.success(request, "Sent back to the editors with your comment.")
                 return redirect_to_report(report)
+            except workflow.ContentChanged as exc:
+                content_changed = True
+                frozen = {"version": None, "approved_by": "", "approved_at": None}
+                snapshot = {**exc.snapshot, "report": {**exc.snapshot["report"], **frozen}}
+                form, since_reviewed = _refused_approval(request, report, exc)
             except (PermissionDenied, ValidationError) as exc:
                 form.add_error(None, _errors(exc))
+    checksum = _shown_for_review(report, snapshot)
     latest, changes = _changes(report, snapshot)
     earlier, period_changes = _period_changes(report, snapshot)
     findings = check_snapshot(snapshot)
@@ -206,6 +239,9 @@ def review(request, pk):
         "changes": changes,
         "earlier_publication": earlier,
         "period_changes": period_changes,
+        "since_reviewed": since_reviewed,
+        "content_changed": content_changed,
+        "checksum": checksum,
         "is_author": workflow.is_author(report, request.user),
         "has_review_perm": request.user.has_perm("reports.review_report"),
         "can_review": report.status == Report.Status.IN_REVIEW
