@@ -31,6 +31,12 @@ STALE_FORM = (
     "changed, then save here to replace it with yours."
 )
 
+NO_VERSION = (
+    "This page did not say which version of {name} it was opened on, so saving it could undo "
+    "someone else's change. Your changes have not been saved; they are kept below. Check "
+    "them and save again."
+)
+
 
 class EditVersioned(models.Model):
     """Adds the edit counter and who last saved the row, and when."""
@@ -97,10 +103,13 @@ class EditVersionForm(forms.ModelForm):
             .select_related("edited_by")
             .get(pk=self.instance.pk)
         )
-        if cleaned.get(FIELD) != current.edit_version:
+        seen = cleaned.get(FIELD)
+        if seen != current.edit_version:
             # Saving again from this page is then a choice made knowing of the change.
             self.data = self.data.copy()
             self.data[self.add_prefix(FIELD)] = str(current.edit_version)
+            if seen is None:
+                raise forms.ValidationError(NO_VERSION.format(name=f"“{current}”"), code="stale")
             raise forms.ValidationError(stale_message(current), code="stale")
         self.instance.edit_version = current.edit_version
         return cleaned
