@@ -148,6 +148,12 @@ class ReviewForm(forms.Form):
     checksum = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
+NO_CHECKSUM = (
+    "This approval did not say which content was reviewed. Read the page below, then record "
+    "your decision again."
+)
+
+
 def _changes(report, snapshot):
     latest = report.publications.filter(published_at__isnull=False).order_by("-version").first()
     if latest is None:
@@ -191,12 +197,18 @@ def review(request, pk):
     """The reviewer's page: what will be published, what changed, what the checker found."""
     report = _report_for_staff(request, pk)
     snapshot = build_snapshot(report)
-    form = ReviewForm(request.POST or None, initial={"checksum": content_checksum(snapshot)})
+    posted = request.POST.copy() if request.method == "POST" else None
+    missing_checksum = posted is not None and not posted.get("checksum")
+    if missing_checksum:  # the page shown now carries its own, for the next decision
+        posted["checksum"] = content_checksum(snapshot)
+    form = ReviewForm(posted, initial={"checksum": content_checksum(snapshot)})
     since_reviewed, content_changed = None, False
     if request.method == "POST":
         if form.is_valid():
             decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
             try:
+                if decision == "approve" and missing_checksum:
+                    raise ValidationError(NO_CHECKSUM)
                 if decision == "approve":
                     publication = workflow.report_approve(
                         report=report,
@@ -225,7 +237,7 @@ def review(request, pk):
                 form, since_reviewed = _refused_approval(request, report, exc)
             except (PermissionDenied, ValidationError) as exc:
                 form.add_error(None, _errors(exc))
-    checksum = _shown_for_review(report, snapshot)
+    _shown_for_review(report, snapshot)
     latest, changes = _changes(report, snapshot)
     earlier, period_changes = _period_changes(report, snapshot)
     findings = check_snapshot(snapshot)
@@ -241,7 +253,6 @@ def review(request, pk):
         "period_changes": period_changes,
         "since_reviewed": since_reviewed,
         "content_changed": content_changed,
-        "checksum": checksum,
         "is_author": workflow.is_author(report, request.user),
         "has_review_perm": request.user.has_perm("reports.review_report"),
         "can_review": report.status == Report.Status.IN_REVIEW

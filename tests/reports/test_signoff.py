@@ -21,7 +21,7 @@ from django.urls import reverse
 from glossary.models import Term
 from kpis.models import Kpi, Observation
 from portal import roles
-from reports import workflow
+from reports import admin_views, workflow
 from reports.models import Publication, Report, ReviewedSnapshot
 from reports.snapshot import build_snapshot, content_checksum
 from tests.admin_forms import form_fields
@@ -152,6 +152,7 @@ def test_unchanged_content_is_approved_and_checksums_ignore_build_times(in_revie
 def test_approval_without_the_pages_checksum_is_refused(in_review, reviewer):
     response = _client(reviewer).post(review_url(in_review), {"decision": "approve", "comment": "ok"})
     assert response.status_code == 200
+    assert admin_views.NO_CHECKSUM in html.unescape(response.content.decode())
     assert Report.objects.get(pk=in_review.pk).status == Report.Status.IN_REVIEW
 
 
