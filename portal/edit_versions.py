@@ -97,12 +97,7 @@ class EditVersionForm(forms.ModelForm):
             return cleaned
         # The admin validates and saves inside one transaction: the lock taken here is
         # held until this save is written, so two saves cannot both pass the check.
-        current = (
-            type(self.instance)
-            ._default_manager.select_for_update()
-            .select_related("edited_by")
-            .get(pk=self.instance.pk)
-        )
+        current = type(self.instance)._default_manager.select_for_update().get(pk=self.instance.pk)
         seen = cleaned.get(FIELD)
         if seen != current.edit_version:
             # Saving again from this page is then a choice made knowing of the change.
