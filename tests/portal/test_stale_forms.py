@@ -168,3 +168,37 @@ def test_a_form_without_its_version_is_refused(editor):
     assert response.status_code == 200
     assert "did not say which version" in html.unescape(response.content.decode())
     assert Report.objects.get(pk=report.pk).title != "No version"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_the_same_moment_from_the_same_page(postgres, editor, editor2):
+    """Both posts wait on the row; the version is checked under its lock, so one is refused."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    term = Term.objects.create(term="Contact Management Department", abbreviation="CMD", definition="Old.")
+    url = reverse("admin:glossary_term_change", args=[term.pk])
+    a, b = _clients(editor, editor2)
+    forms = [(a, _open(a, url, "term_form")), (b, _open(b, url, "term_form"))]
+    statuses = []
+
+    def save(client, data, text):
+        try:
+            statuses.append(client.post(url, {**data, "definition": text}).status_code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(client, data, f"Saved by {n}."))
+        for n, (client, data) in enumerate(forms)
+    ]
+    with transaction.atomic():
+        Term.objects.select_for_update().get(pk=term.pk)  # hold the row while both posts arrive
+        for thread in threads:
+            thread.start()
+        time.sleep(2)
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200, 302], "exactly one save wins; the other is a form error"
