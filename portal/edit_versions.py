@@ -116,9 +116,12 @@ class EditVersionAdminMixin:
     form = EditVersionForm
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if any(FIELD in (options.get("fields") or ()) for _name, options in fieldsets):
-            return fieldsets
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != FIELD]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is not None and not self.has_change_permission(request, obj):
+            return fieldsets  # a read-only page: nothing to save, no version to carry
         *first, (name, options) = fieldsets
         return [*first, (name, {**options, "fields": [*options["fields"], FIELD]})]
 

@@ -202,3 +202,17 @@ def test_two_saves_at_the_same_moment_from_the_same_page(postgres, editor, edito
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(statuses) == [200, 302], "exactly one save wins; the other is a form error"
+
+
+def test_a_read_only_page_carries_no_version(editor):
+    """A report in review is read-only to its editors: nothing to save, no version field."""
+    report = make_report(by=editor)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.IN_REVIEW)
+    client = Client()
+    client.force_login(editor)
+    for url in (
+        reverse("admin:reports_report_change", args=[report.pk]),
+        reverse("admin:reports_section_change", args=[report.sections.first().pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "seen_edit_version" not in page and "Seen edit version" not in page
