@@ -239,3 +239,10 @@ def test_changing_content_a_draft_does_not_show_leaves_you_free_to_approve(in_re
     save_change_form(both, reverse("admin:kpis_kpi_change", args=[other.pk]), "kpi_form", name="Still not")
     assert not in_review.contributors.filter(pk=editor_and_reviewer.pk).exists()
     assert approve(both, in_review, checksum_on(both.get(review_url(in_review)))).status_code == 302
+
+
+def test_approval_with_a_checksum_this_site_never_showed_is_refused(in_review, reviewer):
+    response = approve(_client(reviewer), in_review, "0" * 64)
+    text = html.unescape(response.content.decode())
+    assert workflow.CONTENT_CHANGED in text and "not on record" in text
+    assert Report.objects.get(pk=in_review.pk).status == Report.Status.IN_REVIEW
