@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.edit_versions import EditVersioned
+
 
 class Organisation(models.Model):
     """A police force: the one this portal serves, and the forces it is compared with.
@@ -45,7 +47,7 @@ class Organisation(models.Model):
         return org
 
 
-class Kpi(models.Model):
+class Kpi(EditVersioned):
     """A key performance indicator in the catalogue (e.g. 1.1 Number of 999 Calls).
 
     Editors maintain the catalogue in the admin or by importing a spreadsheet; report
