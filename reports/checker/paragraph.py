@@ -1,0 +1,245 @@
+"""One paragraph at a time: figures, then what the tables and periods say about each.
+
+`ParagraphCheck` holds what every step needs (the text, its figures and sentences, the
+section's rows and the report's periods); each step is a small function over it, run in
+reading order by `check_paragraph`. Extra per-paragraph checks go in `EXTRA_CHECKS`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.html import strip_tags
+
+from kpis.periods import Period
+
+from .arithmetic import _gap, _own_arithmetic, _unsigned_percent_warning
+from .figures import CHANGE_SENTENCE, MONTHLY, Figure, extract_figures, sentence_spans
+from .findings import NO_SOURCE, Finding, _finding
+from .matching import Candidate, _agrees, _candidates, _change_explained, _direction_of, _match_message
+from .peers import _peer_percent, _rank_finding
+from .periods import _period, _period_finding, _same_period_findings
+
+PARTNER_KINDS = ("count", "change", "money")
+NUMERIC_KINDS = ("count", "change", "percent", "points", "money", "duration")
+
+
+@dataclass
+class ParagraphCheck:
+    """One paragraph being checked: its text, figures, sentences, rows and periods."""
+
+    text: str
+    number: str
+    rows: list[dict]
+    report: Period
+    comparison: Period
+    figures: list[Figure] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    findings: dict[int, Finding] = field(default_factory=dict)
+    matched: dict[int, Candidate] = field(default_factory=dict)
+    _tests: dict[tuple, bool] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.figures = extract_figures(self.text)
+        self.sentences = sentence_spans(self.text)
+        self._starts = [s[0] for s in self.sentences]
+
+    def sentence_of(self, fig: Figure) -> tuple[int, int]:
+        return self.sentences[bisect.bisect_right(self._starts, fig.start) - 1]
+
+    def sentence_has(self, pattern: re.Pattern, sentence: tuple[int, int]) -> bool:
+        key = (pattern.pattern, sentence)
+        if key not in self._tests:
+            self._tests[key] = bool(pattern.search(self.text, sentence[0], sentence[1]))
+        return self._tests[key]
+
+    def nearby(self, sentence: tuple[int, int]) -> tuple[int, int]:
+        """This sentence and the one before it: where a paragraph states the totals of a change."""
+        index = self.sentences.index(sentence)
+        return (self.sentences[max(index - 1, 0)][0], sentence[1])
+
+    def match(self, i: int, cand: Candidate, unit) -> None:
+        fig = self.figures[i]
+        self.matched[i] = cand
+        self.findings[i] = _finding(
+            self.number, fig, "match", kpi_code=cand.row["kpi"]["code"], data_value=cand.display,
+            message=_match_message(fig, cand, unit),
+        )  # fmt: skip
+
+    def unchecked(self, i: int) -> None:
+        self.findings[i] = _finding(self.number, self.figures[i], "unchecked", message=NO_SOURCE)
+
+
+def _first_agreeing(fig: Figure, rows: list[dict], *, monthly: bool):
+    for cand in _candidates(fig, rows, monthly=monthly):
+        unit = _agrees(fig, cand.value)
+        if unit is not None:
+            return cand, unit
+    return None
+
+
+def match_levels(check: ParagraphCheck) -> None:
+    """Periods, ranks, counts, money and durations: tied to a table value when they agree with one."""
+    for i, fig in enumerate(check.figures):
+        if fig.kind in ("period", "date", "year"):
+            check.findings[i] = _period_finding(check.number, fig, check.report, check.comparison)
+        elif fig.kind == "rank":
+            check.findings[i] = _rank_finding(check.number, fig, check.rows)
+        elif fig.kind != "percent":  # percentages are read with the figure they belong to
+            monthly = check.sentence_has(MONTHLY, check.sentence_of(fig))
+            found = _first_agreeing(fig, check.rows, monthly=monthly)
+            if found:
+                check.match(i, *found)
+
+
+def _partner(check: ParagraphCheck, i: int, partners: dict) -> int | None:
+    """The figure a % belongs to: the nearest by the gap between them ("£7,020.62 (+7%)")."""
+    fig = check.figures[i]
+    candidates = partners.get(check.sentence_of(fig), [])
+    at = bisect.bisect_left(candidates, i)
+    nearest = candidates[max(at - 1, 0) : at + 1]
+    return min(nearest, key=lambda j: _gap(check.figures[j], fig), default=None)
+
+
+def match_percentages(check: ParagraphCheck) -> None:
+    """Percentages: with the matched change beside them, or alone in their sentence."""
+    partners: dict[tuple[int, int], list[int]] = {}
+    for j, other in enumerate(check.figures):
+        if other.kind in PARTNER_KINDS:
+            partners.setdefault(check.sentence_of(other), []).append(j)
+    for i, fig in enumerate(check.figures):
+        if fig.kind == "percent":
+            _match_percentage(check, i, _partner(check, i, partners))
+
+
+def _match_percentage(check: ParagraphCheck, i: int, partner: int | None) -> None:
+    fig = check.figures[i]
+    peer = _peer_percent(fig, check.rows)
+    if peer is not None:
+        check.match(i, *peer)
+        return
+    rows = check.rows
+    if partner is not None:
+        cand = check.matched.get(partner)
+        if cand is None or cand.field != "change":
+            own = None
+            if cand is None and check.figures[partner].kind in ("count", "change"):
+                span = check.nearby(check.sentence_of(fig))
+                own = _own_arithmetic(check.text, check.figures, i, partner, span, check.sentence_of)
+            if own:
+                own.paragraph = check.number
+                check.findings[i] = own
+            else:
+                check.unchecked(i)
+            return
+        rows = [cand.row]
+    found = _first_agreeing(fig, rows, monthly=False)
+    if found:
+        check.match(i, *found)
+    elif partner is not None and rows[0]["comparison"].get("percent_change") is not None:
+        row = rows[0]
+        check.findings[i] = _finding(
+            check.number, fig, "mismatch", kpi_code=row["kpi"]["code"],
+            data_value=row["comparison"]["percent_change_display"],
+            message=f"The table shows {_change_explained(row)}; the text says {fig.text}.",
+        )  # fmt: skip
+    else:
+        check.unchecked(i)
+
+
+def check_directions(check: ParagraphCheck) -> None:
+    """A change in the wrong direction disagrees however well its size matches."""
+    for i, cand in check.matched.items():
+        fig = check.figures[i]
+        if cand.field not in ("change", "percent_change", "monthly_change"):
+            continue
+        data = cand.value
+        said = fig.sign or _direction_of(check.text, fig, check.sentence_of(fig))
+        if said and data and (said > 0) != (data > 0):
+            way = "a rise" if data > 0 else "a fall"
+            check.findings[i] = _finding(
+                check.number, fig, "mismatch", kpi_code=cand.row["kpi"]["code"], data_value=cand.display,
+                message=f"The table shows {cand.display}, {way}; the text describes "
+                f"{'a rise' if said > 0 else 'a fall'}.",
+            )  # fmt: skip
+
+
+def question_the_rest(check: ParagraphCheck) -> None:
+    """The rest has no source; an unsigned % among signed ones is worth a question."""
+    signed = [f for f in check.figures if f.kind == "percent" and f.sign and f.parenthesised]
+    for i, fig in enumerate(check.figures):
+        if i not in check.findings:
+            check.unchecked(i)
+        finding = check.findings[i]
+        if fig.kind == "percent" and finding.status == "unchecked" and not fig.sign and fig.parenthesised:
+            sentence = check.sentence_of(fig)
+            if signed and check.sentence_has(CHANGE_SENTENCE, sentence):
+                finding.warning = _unsigned_percent_warning(fig, check.figures, sentence, signed[0])
+
+
+FIGURE_STEPS: list[Callable[[ParagraphCheck], None]] = [
+    match_levels, match_percentages, check_directions, question_the_rest,
+]  # fmt: skip
+
+# Further per-paragraph checks: each takes the ParagraphCheck and returns extra findings.
+EXTRA_CHECKS: list[Callable[[ParagraphCheck], list[Finding]]] = [
+    lambda check: _same_period_findings(check.number, check.text, check.report, check.comparison),
+]
+
+
+def check_paragraph(
+    text: str,
+    *,
+    section_rows: list[dict],
+    report_period: dict,
+    comparison_period: dict,
+    number: str = "",
+) -> list[Finding]:
+    """Every figure in `text` with what the section's rows and the report's periods say about it.
+
+    `section_rows` are snapshot rows (docs/snapshot.md); the periods are snapshot period dicts.
+    """
+    check = ParagraphCheck(
+        text=text, number=number, rows=section_rows,
+        report=_period(report_period), comparison=_period(comparison_period),
+    )  # fmt: skip
+    for step in FIGURE_STEPS:
+        step(check)
+    result = list(check.findings.values())
+    for extra in EXTRA_CHECKS:
+        result += extra(check)
+    return sorted(result, key=lambda f: f.start)
+
+
+def check_snapshot(snapshot: dict) -> list[Finding]:
+    """Findings for every narrative and performance paragraph of a snapshot, in order."""
+    report = snapshot["report"]
+    findings: list[Finding] = []
+    for section in snapshot.get("sections", []):
+        if section.get("kind") not in ("narrative", "performance"):
+            continue
+        rows = section.get("rows") or []
+        for paragraph in section.get("paragraphs", []):
+            text = paragraph.get("text") or " ".join(strip_tags(paragraph.get("html", "")).split())
+            findings += check_paragraph(
+                text,
+                section_rows=rows,
+                report_period=report["period"],
+                comparison_period=report["comparison"],
+                number=paragraph.get("number", ""),
+            )
+    return findings
+
+
+def findings_by_paragraph(findings: list[Finding]) -> list[dict]:
+    """[{"number", "findings", "flagged"}] in paragraph order, for templates."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.paragraph, []).append(f)
+    return [
+        {"number": number, "findings": items, "flagged": [f for f in items if f.flagged]}
+        for number, items in groups.items()
+    ]
