@@ -239,7 +239,7 @@ class KpiAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     template_layouts = ("catalogue",)
     list_display = ("code", "name", "category", "unit", "aggregation", "good_direction", "decimals")
     list_filter = ("category", "unit", "aggregation", "good_direction")
-    search_fields = ("code", "name", "category")
+    search_fields = ("code", "name", "category", "aliases")
     filter_horizontal = ("glossary_terms",)
 
     def export_bytes(self, queryset, fmt):
