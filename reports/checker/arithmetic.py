@@ -16,7 +16,7 @@ def _own_arithmetic(text, figures, i, j, span, sentence_of) -> Finding | None:
     "6,565 domestic incidents … (-7%, a reduction of 462)": 462 / (6,565 + 462) = 6.57%, -7%.
     Only totals in the same or the previous sentence count, so a stray number elsewhere in a
     long paragraph cannot vouch for a percentage by coincidence. Returns None when none fits:
-    the figure then stays unchecked (the checker cannot tell which totals belong to it).
+    the figure then stays unsourced (the checker cannot tell which totals belong to it).
     """
     pct, change = figures[i], figures[j]
     said = pct.sign or change.sign or _direction_of(text, change, sentence_of(change))

@@ -96,6 +96,8 @@ def _units(number: str, *, scale: Decimal = Decimal(1), loose: bool = False) -> 
         digits = plain.lstrip("0")
         zeros = len(digits) - len(digits.rstrip("0")) if digits else 0
         units += [Decimal(10) ** k * scale for k in range(1, zeros + 1)]
+        if digits.endswith("5"):  # "around 15": written to the nearest 5
+            units.insert(1, Decimal(5) * scale)
     return decimals, units
 
 
@@ -356,6 +358,8 @@ def _is_label(text: str, start: int, number: str, sign: str) -> bool:
     word = re.search(r"(\w+)\s*$", text[max(0, start - 20) : start])
     if word and word.group(1).lower() in LABEL_WORDS:
         return True
+    if re.search(r"\bper\s+$", text[max(0, start - 6) : start], re.I):
+        return True  # "62.4 crimes per 1,000 population": the base of a rate
     return number in PHONE_NUMBERS
 
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 from .figures import Figure
 
-NO_SOURCE = "No figure in this section's table to check it against."
+NO_SOURCE = "No data the checker can tie it to: a source note can say where it comes from."
 
 
 @dataclass
@@ -18,11 +18,12 @@ class Finding:
     end: int
     text: str
     kind: str
-    status: str  # match | mismatch | period | unchecked
+    status: str  # match | mismatch | period | unsourced | noted (unsourced, with a source note)
     kpi_code: str = ""
     data_value: str = ""
     message: str = ""
     warning: str = ""
+    source_note: str = ""
 
     @property
     def flagged(self) -> bool:

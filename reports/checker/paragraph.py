@@ -17,11 +17,23 @@ from django.utils.html import strip_tags
 from kpis.periods import Period
 
 from .arithmetic import _gap, _own_arithmetic, _unsigned_percent_warning
+from .attribution import PRONOUN_START, Attribution, attribute, build_refs
 from .figures import CHANGE_SENTENCE, MONTHLY, Figure, extract_figures, sentence_spans
 from .findings import NO_SOURCE, Finding, _finding
-from .matching import Candidate, _agrees, _candidates, _change_explained, _direction_of, _match_message
+from .matching import (
+    Candidate,
+    _agrees,
+    _candidates,
+    _change_explained,
+    _direction_of,
+    _label,
+    _match_message,
+)
+from .notes import apply_source_notes
 from .peers import _peer_percent, _rank_finding
 from .periods import _period, _period_finding, _same_period_findings
+from .subjects import KpiRef, mentions
+from .verdict import judge, measure_words, mismatch_message
 
 PARTNER_KINDS = ("count", "change", "money")
 NUMERIC_KINDS = ("count", "change", "percent", "points", "money", "duration")
@@ -36,6 +48,10 @@ class ParagraphCheck:
     rows: list[dict]
     report: Period
     comparison: Period
+    refs: list[KpiRef] = field(default_factory=list)
+    attributions: dict[int, Attribution] = field(default_factory=dict)
+    subjects: dict[int, KpiRef] = field(default_factory=dict)  # sentence index -> its subject
+    period_figures: list[tuple[Figure, str]] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     findings: dict[int, Finding] = field(default_factory=dict)
@@ -69,8 +85,12 @@ class ParagraphCheck:
             message=_match_message(fig, cand, unit),
         )  # fmt: skip
 
-    def unchecked(self, i: int) -> None:
-        self.findings[i] = _finding(self.number, self.figures[i], "unchecked", message=NO_SOURCE)
+    def unsourced(self, i: int, message: str = NO_SOURCE) -> None:
+        self.findings[i] = _finding(self.number, self.figures[i], "unsourced", message=message)
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        return self.report.label, self.comparison.label
 
 
 def _first_agreeing(fig: Figure, rows: list[dict], *, monthly: bool):
@@ -81,18 +101,79 @@ def _first_agreeing(fig: Figure, rows: list[dict], *, monthly: bool):
     return None
 
 
-def match_levels(check: ParagraphCheck) -> None:
-    """Periods, ranks, counts, money and durations: tied to a table value when they agree with one."""
+def check_periods(check: ParagraphCheck) -> None:
+    """Periods, dates and years against the report's two periods."""
+    whole = {
+        (check.report.start, check.report.end): "current",
+        (check.comparison.start, check.comparison.end): "previous",
+    }
     for i, fig in enumerate(check.figures):
         if fig.kind in ("period", "date", "year"):
             check.findings[i] = _period_finding(check.number, fig, check.report, check.comparison)
-        elif fig.kind == "rank":
+            if fig.period in whole:
+                check.period_figures.append((fig, whole[fig.period]))
+
+
+def attribute_figures(check: ParagraphCheck) -> None:
+    """Each figure's KPI and measure, sentence by sentence, carrying the subject along."""
+    partners = _partners(check)
+    for index, sentence in enumerate(check.sentences):
+        found = mentions(check.text, sentence, check.refs)
+        last = None
+        for i, fig in enumerate(check.figures):
+            if not sentence[0] <= fig.start < sentence[1] or i in check.findings:
+                continue
+            partner = _partner(check, i, partners) if fig.kind == "percent" else None
+            att = attribute(check, i, sentence, found, partner)
+            if att is not None:
+                check.attributions[i] = att
+                last = att.ref
+        subject = found[-1].ref if found else last
+        if subject is None and PRONOUN_START.match(check.text[sentence[0] : sentence[1]]):
+            subject = check.subjects.get(index - 1)  # "This includes …": still the same subject
+        if subject is not None:
+            check.subjects[index] = subject
+
+
+def judge_attributed(check: ParagraphCheck) -> None:
+    """An attributed figure agrees with its measure, or disagrees and the message says how."""
+    for i, att in check.attributions.items():
+        fig = check.figures[i]
+        verdict, cand, unit, slip = judge(fig, att)
+        if verdict == "match":
+            check.match(i, cand, unit)
+        elif verdict == "mismatch":
+            check.findings[i] = _finding(
+                check.number, fig, "mismatch", kpi_code=cand.row["kpi"]["code"], data_value=cand.display,
+                message=mismatch_message(fig, att, cand, slip, check.labels),
+            )  # fmt: skip
+        else:
+            words = measure_words(att.claim.measure, check.labels)
+            check.unsourced(
+                i, f"About {_label(att.ref.row)}, but the data holds no figure for {words}. " + NO_SOURCE,
+            )  # fmt: skip
+
+
+def match_levels(check: ParagraphCheck) -> None:
+    """Figures not attributed: tied to a section table value when they agree with one."""
+    for i, fig in enumerate(check.figures):
+        if i in check.findings:
+            continue
+        if fig.kind == "rank":
             check.findings[i] = _rank_finding(check.number, fig, check.rows)
         elif fig.kind != "percent":  # percentages are read with the figure they belong to
             monthly = check.sentence_has(MONTHLY, check.sentence_of(fig))
             found = _first_agreeing(fig, check.rows, monthly=monthly)
             if found:
                 check.match(i, *found)
+
+
+def _partners(check: ParagraphCheck) -> dict:
+    partners: dict[tuple[int, int], list[int]] = {}
+    for j, other in enumerate(check.figures):
+        if other.kind in PARTNER_KINDS:
+            partners.setdefault(check.sentence_of(other), []).append(j)
+    return partners
 
 
 def _partner(check: ParagraphCheck, i: int, partners: dict) -> int | None:
@@ -106,12 +187,9 @@ def _partner(check: ParagraphCheck, i: int, partners: dict) -> int | None:
 
 def match_percentages(check: ParagraphCheck) -> None:
     """Percentages: with the matched change beside them, or alone in their sentence."""
-    partners: dict[tuple[int, int], list[int]] = {}
-    for j, other in enumerate(check.figures):
-        if other.kind in PARTNER_KINDS:
-            partners.setdefault(check.sentence_of(other), []).append(j)
+    partners = _partners(check)
     for i, fig in enumerate(check.figures):
-        if fig.kind == "percent":
+        if fig.kind == "percent" and i not in check.findings:
             _match_percentage(check, i, _partner(check, i, partners))
 
 
@@ -133,7 +211,7 @@ def _match_percentage(check: ParagraphCheck, i: int, partner: int | None) -> Non
                 own.paragraph = check.number
                 check.findings[i] = own
             else:
-                check.unchecked(i)
+                check.unsourced(i)
             return
         rows = [cand.row]
     found = _first_agreeing(fig, rows, monthly=False)
@@ -147,7 +225,7 @@ def _match_percentage(check: ParagraphCheck, i: int, partner: int | None) -> Non
             message=f"The table shows {_change_explained(row)}; the text says {fig.text}.",
         )  # fmt: skip
     else:
-        check.unchecked(i)
+        check.unsourced(i)
 
 
 def check_directions(check: ParagraphCheck) -> None:
@@ -172,16 +250,17 @@ def question_the_rest(check: ParagraphCheck) -> None:
     signed = [f for f in check.figures if f.kind == "percent" and f.sign and f.parenthesised]
     for i, fig in enumerate(check.figures):
         if i not in check.findings:
-            check.unchecked(i)
+            check.unsourced(i)
         finding = check.findings[i]
-        if fig.kind == "percent" and finding.status == "unchecked" and not fig.sign and fig.parenthesised:
+        if fig.kind == "percent" and finding.status == "unsourced" and not fig.sign and fig.parenthesised:
             sentence = check.sentence_of(fig)
             if signed and check.sentence_has(CHANGE_SENTENCE, sentence):
                 finding.warning = _unsigned_percent_warning(fig, check.figures, sentence, signed[0])
 
 
 FIGURE_STEPS: list[Callable[[ParagraphCheck], None]] = [
-    match_levels, match_percentages, check_directions, question_the_rest,
+    check_periods, attribute_figures, judge_attributed, match_levels, match_percentages, check_directions,
+    question_the_rest,
 ]  # fmt: skip
 
 # Further per-paragraph checks: each takes the ParagraphCheck and returns extra findings.
@@ -197,27 +276,37 @@ def check_paragraph(
     report_period: dict,
     comparison_period: dict,
     number: str = "",
+    other_rows: list[dict] = (),
+    source_notes: list[dict] = (),
 ) -> list[Finding]:
-    """Every figure in `text` with what the section's rows and the report's periods say about it.
+    """Every figure in `text` with what the KPIs' figures and the report's periods say about it.
 
-    `section_rows` are snapshot rows (docs/snapshot.md); the periods are snapshot period dicts.
+    `section_rows` are the section's table rows, `other_rows` every other KPI with figures for
+    the report's periods (other tables and the snapshot's catalogue), in the shape of
+    docs/snapshot.md; the periods are snapshot period dicts; `source_notes` are the
+    paragraph's notes ({"figure", "occurrence", "note"}) for figures no data holds.
     """
     check = ParagraphCheck(
-        text=text, number=number, rows=section_rows,
+        text=text, number=number, rows=list(section_rows),
         report=_period(report_period), comparison=_period(comparison_period),
+        refs=build_refs(list(section_rows), list(other_rows)),
     )  # fmt: skip
     for step in FIGURE_STEPS:
         step(check)
     result = list(check.findings.values())
     for extra in EXTRA_CHECKS:
         result += extra(check)
-    return sorted(result, key=lambda f: f.start)
+    result.sort(key=lambda f: f.start)
+    apply_source_notes(text, result, source_notes)
+    return result
 
 
 def check_snapshot(snapshot: dict) -> list[Finding]:
     """Findings for every narrative and performance paragraph of a snapshot, in order."""
     report = snapshot["report"]
     findings: list[Finding] = []
+    every_row = [row for section in snapshot.get("sections", []) for row in section.get("rows") or []]
+    every_row += snapshot.get("catalogue") or []
     for section in snapshot.get("sections", []):
         if section.get("kind") not in ("narrative", "performance"):
             continue
@@ -230,6 +319,8 @@ def check_snapshot(snapshot: dict) -> list[Finding]:
                 report_period=report["period"],
                 comparison_period=report["comparison"],
                 number=paragraph.get("number", ""),
+                other_rows=[row for row in every_row if row not in rows],
+                source_notes=paragraph.get("source_notes") or [],
             )
     return findings
 

@@ -33,7 +33,7 @@ def _rank_finding(number: str, fig: Figure, rows: list[dict]) -> Finding:
             data_value=peer.get("display", ""),
             message=f"The ranking shows {peer.get('display', '')} ({where}); the text says {fig.text}.",
         )
-    return _finding(number, fig, "unchecked", message=NO_SOURCE)
+    return _finding(number, fig, "unsourced", message=NO_SOURCE)
 
 
 def _peer_percent(fig: Figure, rows: list[dict]) -> tuple[Candidate, Decimal] | None:

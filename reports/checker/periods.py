@@ -60,7 +60,7 @@ def _period_finding(  # noqa: C901 - the period rules read best side by side
             )  # fmt: skip
         if start <= covered[1] and end >= covered[0] and re.search(r"[a-z]", fig.text[:3], re.I):
             return _finding(
-                number, fig, "unchecked", data_value=label,
+                number, fig, "unsourced", data_value=label,
                 message=RANGE_OTHER.format(text=fig.text, current=report.label, previous=comparison.label),
             )  # fmt: skip
         return _finding(
@@ -87,7 +87,7 @@ def _period_finding(  # noqa: C901 - the period rules read best side by side
             number, fig, "match", data_value=which.label, message=f"{fig.text} is within {which.label}."
         )
     return _finding(
-        number, fig, "unchecked", data_value=span, message=DATE_OUTSIDE.format(text=fig.text, span=span)
+        number, fig, "unsourced", data_value=span, message=DATE_OUTSIDE.format(text=fig.text, span=span)
     )
 
 
