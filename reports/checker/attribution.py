@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from .figures import Figure
 from .matching import Candidate, _dec
-from .measures import Claim, claim, peer_claim, period_of
+from .measures import Claim, claim, clause_span, peer_claim, period_of
 from .subjects import COUNTED_NOUNS, KpiRef, Mention, _singular, foreign_nouns, kpi_phrases
 
 PRONOUN_START = re.compile(r"^\W*(?:this|it|these|that|those|which|such)\b", re.I)
@@ -159,10 +159,9 @@ def attribute(check, i: int, sentence: tuple[int, int], found: list[Mention], pa
     if not _unit_fits(fig, ref):
         return None
     later = [f.start for f in check.figures[i + 1 :] if f.kind not in ("period", "date", "year")]
-    period = period_of(
-        check.text, fig, sentence, check.period_figures, later[0] if later else len(check.text)
-    )
-    said = claim(check.text, fig, sentence, period, percent_kpi=ref.unit == "percent")
+    clause = clause_span(check.text, fig, sentence, later[0] if later else len(check.text))
+    period = period_of(check.text, fig, check.period_figures, clause)
+    said = claim(check.text, fig, sentence, period, percent_kpi=ref.unit == "percent", clause=clause)
     return Attribution(ref=ref, claim=said, how=how)
 
 
@@ -183,7 +182,7 @@ def measure_value(ref: KpiRef, measure: str) -> Candidate | None:
 
 
 def _monthly(ref: KpiRef, base: str) -> Candidate | None:
-    if ref.unit != "count":
+    if ref.unit not in ("count", "currency"):
         return None
     comp = ref.row.get("comparison") or {}
     total = measure_value(ref, base)
@@ -213,7 +212,9 @@ def alternatives(fig: Figure, ref: KpiRef, measure: str) -> list[str]:
         names = ["percent_change"]
     elif fig.kind == "rank":
         names = ["peer_rank"]
+    elif measure.startswith("monthly_"):
+        names = ["monthly_current", "monthly_previous", "monthly_change"]
     else:
-        names = ["current", "previous", "change", "monthly_current", "monthly_previous", "monthly_change"]
+        names = ["current", "previous", "change"]
         names += ["peer_highest", "peer_lowest", "peer_average"] if ref.unit == "percent" else []
     return [n for n in names if n != measure]

@@ -152,7 +152,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "duration",
         re.compile(
-            rf"\b(?:(?:{NUM})\s*(?:hours?|hrs?|minutes?|mins?|seconds?|secs?)\b(?:,?\s*(?:and\s+)?)?)+"
+            rf"\b(?:(?:{NUM})\s*(?:hours?|hrs?|minutes?|mins?|seconds?|secs?)\b(?:\s*(?:and\s+)?)?)+"
             r"|\b\d+h \d+m \d+s\b|\b\d+m \d+s\b",
             re.I,
         ),

@@ -116,9 +116,7 @@ def _quoted(fig: Figure) -> str:
 
 def _direction_of(text: str, fig: Figure, sentence: tuple[int, int]) -> int:
     """+1 when the words around a figure describe a rise, -1 a fall, 0 when they do not say."""
-    after = re.match(
-        rf"^\s*(?:\w+\s+)?({RISE_WORDS}|{FALL_WORDS})\b(?!\s+than)", text[fig.end : fig.end + 25], re.I
-    )
+    after = re.match(rf"^\s*(?:\w+\s+)?({RISE_WORDS}|{FALL_WORDS})\b", text[fig.end : fig.end + 25], re.I)
     words = [after.group(1)] if after else []
     if not words:
         before = list(DIRECTION_BEFORE.finditer(text[max(sentence[0], fig.start - 60) : fig.start]))
@@ -143,6 +141,9 @@ def _change_explained(row: dict) -> str:
 def _match_message(fig: Figure, cand: Candidate, unit: Decimal) -> str:
     row, comp = cand.row, cand.row["comparison"]
     where = f"{_label(row)}, {cand.field.replace('_', ' ')}"
+    if cand.field == "peer_rank":
+        group = row["peer"].get("group", "the peer group")
+        return f"The ranking shows {cand.display} ({_label(row)} in {group}); {fig.text} agrees."
     if cand.field == "peer_of":
         return f"The peer comparison has {cand.display} ({row['peer'].get('group', 'the peer group')})."
     if cand.field.startswith("peer_"):

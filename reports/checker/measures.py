@@ -33,7 +33,7 @@ WEAK_CHANGE_BEFORE = re.compile(
 )
 CHANGE_AFTER = re.compile(
     rf"^[%\s]*(?:percentage points?\s+|pts?\s+)?(?:[a-z]+\s+)?(?:{RISE_WORDS}|{FALL_WORDS}|growth|reduction|"
-    r"decrease|increase)\b(?!\s+than)",
+    r"decrease|increase)\b",
     re.I,
 )
 LEVEL_BEFORE = re.compile(
@@ -59,7 +59,9 @@ PREVIOUS_WORDS = re.compile(
     re.I,
 )
 COMPARED_WITH = re.compile(
-    r"\b(?:compared (?:to|with)|comparison (?:to|with)|than|against|since|from|on|over)\s+(?:the\s+)?$", re.I
+    r"\b(?:compared (?:to|with)|comparison (?:to|with)|than|against|since|from|on|over)"
+    r"\s+(?:in\s+)?(?:the\s+)?$",
+    re.I,
 )
 CLAUSE_BREAK = re.compile(r"[,;:(]|\bthis represents\b|\bwhich is\b", re.I)
 
@@ -95,7 +97,15 @@ def peer_claim(text: str, fig: Figure, sentence: tuple[int, int]) -> Claim | Non
     return None
 
 
-def claim(text: str, fig: Figure, sentence: tuple[int, int], period: str, *, percent_kpi: bool) -> Claim:
+def claim(
+    text: str,
+    fig: Figure,
+    sentence: tuple[int, int],
+    period: str,
+    *,
+    percent_kpi: bool,
+    clause: tuple[int, int],
+) -> Claim:
     """The measure a figure's words claim (see the module's docstring)."""
     peer = peer_claim(text, fig, sentence)
     if peer is not None:
@@ -106,7 +116,7 @@ def claim(text: str, fig: Figure, sentence: tuple[int, int], period: str, *, per
         bool(fig.sign) or bool(STRONG_CHANGE_BEFORE.search(before)) or bool(CHANGE_AFTER.match(after))
     )
     weak_change = bool(WEAK_CHANGE_BEFORE.search(before))
-    monthly = bool(MONTHLY.search(text, sentence[0], sentence[1]))
+    monthly = bool(MONTHLY.search(text, clause[0], clause[1]))
     if fig.kind == "points":
         return Claim("change", strong=True, period=period)
     if fig.kind == "percent" and not percent_kpi:
@@ -123,14 +133,18 @@ def claim(text: str, fig: Figure, sentence: tuple[int, int], period: str, *, per
     return Claim(period or "level", strong=strong, period=period)
 
 
-def period_of(
-    text: str, fig: Figure, sentence: tuple[int, int], periods: list[tuple[Figure, str]], next_start: int
-) -> str:
-    """'current' or 'previous' when the figure's clause names one of the report's periods."""
+def clause_span(text: str, fig: Figure, sentence: tuple[int, int], next_start: int) -> tuple[int, int]:
+    """The figure's clause: back to the last comma or bracket, on to the next one or the next figure."""
     clause_start = fig.start - len(_clause_before(text, fig, sentence))
     after = text[fig.end : min(sentence[1], next_start)]
     stop = CLAUSE_BREAK.search(after)
-    clause_end = fig.end + (stop.start() if stop else len(after))
+    return clause_start, fig.end + (stop.start() if stop else len(after))
+
+
+def period_of(text: str, fig: Figure, periods: list[tuple[Figure, str]], clause: tuple[int, int]) -> str:
+    """'current' or 'previous' when the figure's clause names one of the report's periods."""
+    clause_start, clause_end = clause
+    after = text[fig.end : clause_end]
     near = [
         (abs(p.start - fig.start), which)
         for p, which in periods
@@ -140,5 +154,7 @@ def period_of(
     if near:
         return min(near)[1]
     if PREVIOUS_WORDS.search(text, clause_start, fig.start) or re.match(r"^\s*(?:which )?stood at", after):
+        return "previous"
+    if re.search(r"\b(?:which|when it|then) (?:was|stood at)\s+$", text[max(0, fig.start - 20) : fig.start]):
         return "previous"
     return ""

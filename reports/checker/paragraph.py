@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.html import strip_tags
@@ -301,27 +301,42 @@ def check_paragraph(
     return result
 
 
-def check_snapshot(snapshot: dict) -> list[Finding]:
-    """Findings for every narrative and performance paragraph of a snapshot, in order."""
-    report = snapshot["report"]
-    findings: list[Finding] = []
+def snapshot_paragraphs(snapshot: dict) -> Iterator[tuple[dict, list[dict], list[dict]]]:
+    """(paragraph, its section's rows, every other KPI's row) for each checked paragraph."""
     every_row = [row for section in snapshot.get("sections", []) for row in section.get("rows") or []]
     every_row += snapshot.get("catalogue") or []
     for section in snapshot.get("sections", []):
         if section.get("kind") not in ("narrative", "performance"):
             continue
         rows = section.get("rows") or []
+        others = [row for row in every_row if row not in rows]
         for paragraph in section.get("paragraphs", []):
-            text = paragraph.get("text") or " ".join(strip_tags(paragraph.get("html", "")).split())
-            findings += check_paragraph(
-                text,
-                section_rows=rows,
-                report_period=report["period"],
-                comparison_period=report["comparison"],
-                number=paragraph.get("number", ""),
-                other_rows=[row for row in every_row if row not in rows],
-                source_notes=paragraph.get("source_notes") or [],
-            )
+            yield paragraph, rows, others
+
+
+def paragraph_text(paragraph: dict) -> str:
+    return paragraph.get("text") or " ".join(strip_tags(paragraph.get("html", "")).split())
+
+
+def check_snapshot_paragraph(snapshot: dict, paragraph: dict, rows, others, text: str | None = None):
+    """One paragraph of a snapshot (`text` to check other wording in its place)."""
+    report = snapshot["report"]
+    return check_paragraph(
+        paragraph_text(paragraph) if text is None else text,
+        section_rows=rows,
+        report_period=report["period"],
+        comparison_period=report["comparison"],
+        number=paragraph.get("number", ""),
+        other_rows=others,
+        source_notes=paragraph.get("source_notes") or [],
+    )
+
+
+def check_snapshot(snapshot: dict) -> list[Finding]:
+    """Findings for every narrative and performance paragraph of a snapshot, in order."""
+    findings: list[Finding] = []
+    for paragraph, rows, others in snapshot_paragraphs(snapshot):
+        findings += check_snapshot_paragraph(snapshot, paragraph, rows, others)
     return findings
 
 

@@ -33,7 +33,7 @@ OPEN_AFTER = set(
 RESTRICTED_AFTER = re.compile(r"^\s*(?:not|resulting|where|who|that were|which were)\b", re.I)
 COUNTED_NOUNS = set(
     "offences offence incidents incident crime crimes calls searches records referrals orders applications "
-    "cases offenders persons people victims members enforcements arrests bids projects forces children "
+    "cases offenders persons people victims members enforcements arrests bids projects children "
     "individuals outcomes groups months years days weeks operations".split()
 )  # fmt: skip
 WORD = re.compile(r"[A-Za-z0-9’']+")
@@ -94,7 +94,7 @@ def _phrases(name: str, category: str, aliases: tuple[str, ...]) -> list[str]:
 @lru_cache(maxsize=512)
 def _phrase_pattern(phrase: str) -> re.Pattern:
     words = [re.escape(_singular(w)) + r"(?:s|es)?" for w in phrase.split()]
-    return re.compile(r"(?<![\w])" + r"[\s\-]+".join(words) + r"(?![\w])", re.I)
+    return re.compile(r"(?<![\w])" + r"[\s\-,]+".join(words) + r"(?![\w])", re.I)
 
 
 @lru_cache(maxsize=1024)

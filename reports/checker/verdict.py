@@ -26,6 +26,8 @@ def measure_words(measure: str, labels: tuple[str, str]) -> str:
 def _try(fig: Figure, cand: Candidate | None) -> tuple[Candidate, Decimal] | None:
     if cand is None:
         return None
+    if fig.kind == "rank":
+        return (cand, Decimal(1)) if fig.value == cand.value else None
     unit = _agrees(fig, cand.value)
     return None if unit is None else (cand, unit)
 
@@ -33,7 +35,7 @@ def _try(fig: Figure, cand: Candidate | None) -> tuple[Candidate, Decimal] | Non
 def judge(fig: Figure, att: Attribution) -> tuple[str, Candidate, Decimal | None, str]:
     """('match' | 'mismatch', the candidate, the agreeing unit, the slip) or ('none', …) when no data."""
     measure = att.claim.measure
-    tried = list(("current", "previous")) if measure == "level" else [measure]
+    tried = ["current"] if measure == "level" else [measure]
     if measure.startswith("monthly_") and not att.claim.strong:
         tried += ["monthly_previous" if measure == "monthly_current" else "monthly_current"]
     cands = [c for c in (measure_value(att.ref, m) for m in tried) if c is not None]
@@ -43,22 +45,24 @@ def judge(fig: Figure, att: Attribution) -> tuple[str, Candidate, Decimal | None
         hit = _try(fig, cand)
         if hit:
             return "match", hit[0], hit[1], ""
-    others = [measure_value(att.ref, m) for m in alternatives(fig, att.ref, measure)]
+    others = [c for c in (measure_value(att.ref, m) for m in alternatives(fig, att.ref, measure)) if c]
     for other in others:
         hit = _try(fig, other)
         if hit and not att.claim.strong:
             return "match", hit[0], hit[1], ""
         if hit:
-            return "mismatch", cands[0], None, f"it is {hit[0].display}, the {_field_words(hit[0].field)}"
-    return "mismatch", cands[0], None, digit_slip(fig, cands[0].value)
+            return "mismatch", cands[0], None, f"it is {hit[0].display}, {_field_words(hit[0].field)}"
+    slip = digit_slip(fig, cands[0].value)
+    if not slip and not att.claim.strong:  # the words were not sure: the nearest slip of any measure
+        for other in others:
+            if digit_slip(fig, other.value):
+                return "mismatch", other, None, digit_slip(fig, other.value)
+    return "mismatch", cands[0], None, slip
 
 
 def _field_words(field: str) -> str:
-    return (
-        MEASURE_WORDS.get(field, field)
-        .format(current="this year's", previous="last year's")
-        .removeprefix("the ")
-    )
+    words = MEASURE_WORDS.get(field, field).format(current="this year's", previous="last year's")
+    return words.replace("the this year's", "this year's").replace("the last year's", "last year's")
 
 
 def _digits(value: Decimal, unit: Decimal) -> str:
@@ -69,7 +73,7 @@ def _digits(value: Decimal, unit: Decimal) -> str:
 
 def digit_slip(fig: Figure, data: Decimal) -> str:
     """Digits swapped, a digit missing or added, or one digit wrong, when that is what it looks like."""
-    if fig.qualifier or fig.kind in ("duration",):
+    if fig.qualifier or fig.kind in ("duration",) or not fig.units:
         return ""
     unit = min(fig.units)
     want, said = _digits(data, unit), _digits(fig.value, unit)
@@ -88,6 +92,8 @@ def digit_slip(fig: Figure, data: Decimal) -> str:
 
 def tolerance_words(fig: Figure) -> str:
     """What a qualified figure allows: 'around 310' is 305–315 when written to the nearest 10."""
+    if not fig.qualifier or not fig.units:
+        return ""
     top = max(fig.units)
     if fig.qualifier == "over":
         return (
@@ -119,6 +125,6 @@ def mismatch_message(fig: Figure, att: Attribution, cand: Candidate, slip: str, 
     tolerance = tolerance_words(fig)
     if tolerance:
         return f"{text}. {tolerance}, which {shown} is not."
-    if not fig.qualifier and min(fig.units) != 1:
+    if not fig.qualifier and fig.units and min(fig.units) != 1:
         text += f", which is not {fig.text} at {_precision_words(min(fig.units))}"
     return f"{text}; {slip}." if slip else f"{text}."
