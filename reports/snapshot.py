@@ -80,7 +80,9 @@ def build_snapshot(
     current, previous = report_periods(report)
     entries = _entries()
     sections = list(
-        report.sections.prefetch_related("paragraphs", "kpi_rows__kpi", "kpi_rows__peer_group").order_by(
+        report.sections.prefetch_related(
+            "paragraphs__source_notes", "kpi_rows__kpi", "kpi_rows__peer_group"
+        ).order_by(
             "position", "pk"
         )
     )
@@ -131,6 +133,10 @@ def build_snapshot(
                     "anchor": unique_anchor("para-" + number.replace(".", "-")),
                     "html": html,
                     "text": _plain_text(html),
+                    "source_notes": [
+                        {"figure": n.figure, "occurrence": n.occurrence, "note": n.note}
+                        for n in paragraph.source_notes.all()
+                    ],
                 }
             )
 
@@ -285,6 +291,21 @@ def _row_figures(kpi, comparison: dict, trend: dict) -> list[dict]:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def paragraph_numbers(report: Report) -> dict[str, int]:
+    """{paragraph number as the snapshot gives it: paragraph pk}, for links from checker findings."""
+    out, narrative, performance = {}, 0, 0
+    for section in report.sections.prefetch_related("paragraphs").order_by("position", "pk"):
+        if section.kind == Section.Kind.PERFORMANCE:
+            performance += 1
+        for index, paragraph in enumerate(section.paragraphs.all(), start=1):
+            if section.kind == Section.Kind.NARRATIVE:
+                narrative += 1
+                out[str(narrative)] = paragraph.pk
+            elif section.kind == Section.Kind.PERFORMANCE:
+                out[f"{performance}.{index}"] = paragraph.pk
+    return out
 
 
 def search_text(snapshot: dict) -> str:

@@ -25,10 +25,10 @@ Everything here is pure: it reads dicts in the shape of docs/snapshot.md. The mo
 """
 
 from .figures import Figure, extract_figures, sentence_spans
-from .findings import NO_SOURCE, Finding
+from .findings import NO_SOURCE, Finding, summarise, summary_line
 from .paragraph import check_paragraph, check_snapshot, findings_by_paragraph
 
 __all__ = [
     "NO_SOURCE", "Figure", "Finding", "check_paragraph", "check_snapshot", "extract_figures",
-    "findings_by_paragraph", "sentence_spans",
+    "findings_by_paragraph", "sentence_spans", "summarise", "summary_line",
 ]  # fmt: skip

@@ -38,3 +38,29 @@ def _finding(number: str, fig: Figure, status: str, **extra) -> Finding:
     return Finding(
         paragraph=number, start=fig.start, end=fig.end, text=fig.text, kind=fig.kind, status=status, **extra
     )
+
+
+def summarise(findings: list[Finding]) -> dict[str, int]:
+    """How many figures agree, disagree, name a period not covered, carry a source note, or neither."""
+    counts = {"figures": len(findings), "match": 0, "mismatch": 0, "period": 0, "noted": 0, "unsourced": 0}
+    for finding in findings:
+        counts[finding.status] = counts.get(finding.status, 0) + 1
+    return counts
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def summary_line(findings: list[Finding]) -> str:
+    """'182 figures: 150 agree with the data, 2 disagree, 1 names a period the report does not
+    cover, 29 have a source note, 0 unsourced'."""
+    c = summarise(findings)
+    return (
+        f"{_n(c['figures'], 'figure', 'figures')}: "
+        f"{_n(c['match'], 'agrees', 'agree')} with the data, "
+        f"{_n(c['mismatch'], 'disagrees', 'disagree')}, "
+        f"{_n(c['period'], 'names', 'name')} a period the report does not cover, "
+        f"{_n(c['noted'], 'has', 'have')} a source note, "
+        f"{c['unsourced']} unsourced"
+    )

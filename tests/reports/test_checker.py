@@ -336,7 +336,11 @@ def test_reference_periods_of_the_report_pass(reference_findings):
     assert find(reference_findings, "1", "1 April 2018 to 31 March 2019").status == "match"
     assert find(reference_findings, "3.11", "Q4 of 17/18").status == "match"
     assert find(reference_findings, "5.3", "as at 31st March 2019").status == "match"
-    assert find(reference_findings, "3.5", "May 2019").status == "unsourced"  # an event after the period
+    may = find(reference_findings, "3.5", "May 2019")  # an event after the period, with its source note
+    assert (may.status, may.source_note) == (
+        "noted",
+        "Date of the Home Office funding confirmation, after the report period.",
+    )
 
 
 def test_findings_group_by_paragraph(reference_findings):
@@ -537,3 +541,55 @@ def test_peer_figures_in_the_commentary_are_checked_against_the_frozen_ranking()
     assert by_text["6th"].status == "match"
     assert by_text["6th"].message.startswith("The ranking shows MSF rank 6 of 8")
     assert by_text["8"].status == "match"
+
+
+def test_the_reference_report_is_traced_to_data_or_source_notes(reference_findings):
+    from reports.checker import summarise, summary_line
+
+    counts = summarise(reference_findings)
+    assert (counts["match"] + counts["noted"]) / counts["figures"] >= 0.9
+    assert summary_line(reference_findings) == (
+        f"182 figures: {counts['match']} agree with the data, 1 disagrees, 2 name a period the report does "
+        f"not cover, {counts['noted']} have a source note, 1 unsourced"
+    )
+
+
+def test_source_notes_attach_to_the_figure_written_and_its_occurrence():
+    notes = [{"figure": "£100,000", "occurrence": 2, "note": "Grants ledger, March 2019"}]
+    text = "We received bids for the £100,000 fund. Projects cost a little over £100,000 in total."
+    found = check_paragraph(
+        text,
+        section_rows=[],
+        report_period=FY18.as_dict(),
+        comparison_period=FY17.as_dict(),
+        source_notes=notes,
+    )
+    first, second = [f for f in found if f.text == "£100,000"]
+    assert first.status == "unsourced" and first.source_note == ""
+    assert (second.status, second.source_note) == ("noted", "Grants ledger, March 2019")
+
+
+def test_a_source_note_does_not_clear_a_disagreement():
+    notes = [{"figure": "8,146", "occurrence": 1, "note": "Typed from memory"}]
+    found = check_paragraph(
+        "The force recorded an additional 8,146 crimes.", section_rows=[ALL_CRIME],
+        report_period=FY18.as_dict(), comparison_period=FY17.as_dict(), source_notes=notes,
+    )  # fmt: skip
+    assert (found[0].status, found[0].source_note, found[0].flagged) == (
+        "mismatch",
+        "Typed from memory",
+        True,
+    )
+
+
+def test_summary_line_counts_each_status_in_words():
+    from reports.checker import Finding, summary_line
+
+    def f(status):
+        return Finding(paragraph="1", start=0, end=1, text="1", kind="count", status=status)
+
+    findings = [f("match"), f("mismatch"), f("period"), f("period"), f("noted"), f("unsourced")]
+    assert summary_line(findings) == (
+        "6 figures: 1 agrees with the data, 1 disagrees, 2 name a period the report does not cover, "
+        "1 has a source note, 1 unsourced"
+    )
