@@ -593,3 +593,24 @@ def test_summary_line_counts_each_status_in_words():
         "6 figures: 1 agrees with the data, 1 disagrees, 2 name a period the report does not cover, "
         "1 has a source note, 1 unsourced"
     )
+
+
+def test_an_alias_ties_a_figure_to_a_kpi_outside_the_sections_table():
+    calls = row("1.1", "Number of 999 Calls", 138_893, 150_536)
+    calls["kpi"]["aliases"] = ["emergency calls"]
+    text = "The force answered 150,563 emergency calls."
+    found = by_text(
+        check_paragraph(
+            text, section_rows=[ALL_CRIME], other_rows=[calls],
+            report_period=FY18.as_dict(), comparison_period=FY17.as_dict(),
+        )
+    )  # fmt: skip
+    assert (found["150,563"].status, found["150,563"].kpi_code) == ("mismatch", "1.1")
+    calls["kpi"]["aliases"] = []
+    found = by_text(
+        check_paragraph(
+            text, section_rows=[ALL_CRIME], other_rows=[calls],
+            report_period=FY18.as_dict(), comparison_period=FY17.as_dict(),
+        )
+    )  # fmt: skip
+    assert found["150,563"].status == "unsourced"  # without the alias nothing names the KPI

@@ -24,6 +24,11 @@ STATUS_WORDS = {
 class Command(BaseCommand):
     help = "Check every figure of a report's commentary against its data; exit 1 if any disagrees."
 
+    def add_base_argument(self, parser, *args, **kwargs):
+        if "--version" in args:
+            return  # here --version is the report's published version, not Django's
+        super().add_base_argument(parser, *args, **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("slug", help="The report's slug, as in its web address.")
         parser.add_argument(
