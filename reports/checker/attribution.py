@@ -33,6 +33,7 @@ UNIT_KINDS = {
     "percent": {"percent", "count", "currency", "seconds"}, "points": {"percent"}, "rank": None,
 }  # fmt: skip
 LEVELS = ("current", "previous")
+WORDS_AFTER = re.compile(r"\s*([A-Za-z’'\-]+)")
 
 
 @dataclass
@@ -68,7 +69,7 @@ def build_refs(section_rows: list[dict], other_rows: list[dict]) -> list[KpiRef]
 def noun_after(text: str, fig: Figure, limit: int) -> tuple[int, str, bool]:
     """(where the noun starts, its head word, restricted?) for the words right after a figure."""
     pos, words, start = fig.end, [], None
-    for m in re.finditer(r"\s*([A-Za-z’'\-]+)", text[fig.end : limit]):
+    for m in WORDS_AFTER.finditer(text[fig.end : limit]):
         if m.start() != pos - fig.end:
             break
         word = m.group(1).lower()
@@ -156,12 +157,12 @@ def attribute(check, i: int, sentence: tuple[int, int], found: list[Mention], pa
         if got is None:
             return None
         ref, how = got
-    if not _unit_fits(fig, ref):
-        return None
     later = [f.start for f in check.figures[i + 1 :] if f.kind not in ("period", "date", "year")]
     clause = clause_span(check.text, fig, sentence, later[0] if later else len(check.text))
     period = period_of(check.text, fig, check.period_figures, clause)
     said = claim(check.text, fig, sentence, period, percent_kpi=ref.unit == "percent", clause=clause)
+    if said.measure not in ("peer_rank", "peer_of", "peer_count") and not _unit_fits(fig, ref):
+        return None  # "5 seconds" in a sentence about a count of calls: another measure
     return Attribution(ref=ref, claim=said, how=how)
 
 

@@ -56,6 +56,9 @@ MONTHLY = re.compile(r"\b(?:per|every|each|a) month\b|\bmonthly\b", re.I)
 CHANGE_SENTENCE = re.compile(rf"\b(?:{RISE_WORDS}|{FALL_WORDS})\b", re.I)
 MONTH_NAMED = re.compile(rf"\b{MONTH_RE}(?!\w)", re.I)
 QUARTER_NAMED = re.compile(r"\b(?:Q[1-4]|quarter\s+(?:[1-4]|one|two|three|four)|last quarter)\b", re.I)
+AS_AT = re.compile(r"\bas (?:at|of) (?:the )?(?:end of |close of )?$", re.I)
+WORD_BEFORE = re.compile(r"(\w+)\s*$")
+PER_BEFORE = re.compile(r"\bper\s+$", re.I)
 
 
 # --------------------------------------------------------------------------- data
@@ -345,7 +348,7 @@ BUILDERS = {
 def _as_at(text: str, start: int, base: dict) -> bool:
     """True for an 'as at' date; the figure then spans the whole phrase ('as at the end of March 2018')."""
     lead = max(0, start - 30)
-    m = re.search(r"\bas (?:at|of) (?:the )?(?:end of |close of )?$", text[lead:start], re.I)
+    m = AS_AT.search(text[lead:start])
     if m:
         base.update(start=lead + m.start(), text=text[lead + m.start() : base["end"]])
     return bool(m)
@@ -355,10 +358,10 @@ def _is_label(text: str, start: int, number: str, sign: str) -> bool:
     """'Grade 2', 'Quarter 3', '999 calls': numbers that name things rather than count them."""
     if sign:
         return False
-    word = re.search(r"(\w+)\s*$", text[max(0, start - 20) : start])
+    word = WORD_BEFORE.search(text[max(0, start - 20) : start])
     if word and word.group(1).lower() in LABEL_WORDS:
         return True
-    if re.search(r"\bper\s+$", text[max(0, start - 6) : start], re.I):
+    if PER_BEFORE.search(text[max(0, start - 6) : start]):
         return True  # "62.4 crimes per 1,000 population": the base of a rate
     return number in PHONE_NUMBERS
 

@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .figures import DIRECTION_BEFORE, FALL_WORDS, RISE_WORDS, Figure
 
+DIRECTION_AFTER = re.compile(rf"^\s*(?:\w+\s+)?({RISE_WORDS}|{FALL_WORDS})\b", re.I)
+
 
 def _round(value: Decimal, unit: Decimal) -> Decimal:
     return (value / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP) * unit
@@ -116,7 +118,7 @@ def _quoted(fig: Figure) -> str:
 
 def _direction_of(text: str, fig: Figure, sentence: tuple[int, int]) -> int:
     """+1 when the words around a figure describe a rise, -1 a fall, 0 when they do not say."""
-    after = re.match(rf"^\s*(?:\w+\s+)?({RISE_WORDS}|{FALL_WORDS})\b", text[fig.end : fig.end + 25], re.I)
+    after = DIRECTION_AFTER.match(text[fig.end : fig.end + 25])
     words = [after.group(1)] if after else []
     if not words:
         before = list(DIRECTION_BEFORE.finditer(text[max(sentence[0], fig.start - 60) : fig.start]))

@@ -64,6 +64,8 @@ COMPARED_WITH = re.compile(
     re.I,
 )
 CLAUSE_BREAK = re.compile(r"[,;:(]|\bthis represents\b|\bwhich is\b", re.I)
+STOOD_AT_AFTER = re.compile(r"^\s*(?:which )?stood at")
+WHICH_WAS = re.compile(r"\b(?:which|when it|then) (?:was|stood at)\s+$")
 
 
 @dataclass
@@ -153,8 +155,8 @@ def period_of(text: str, fig: Figure, periods: list[tuple[Figure, str]], clause:
     ]
     if near:
         return min(near)[1]
-    if PREVIOUS_WORDS.search(text, clause_start, fig.start) or re.match(r"^\s*(?:which )?stood at", after):
+    if PREVIOUS_WORDS.search(text, clause_start, fig.start) or STOOD_AT_AFTER.match(after):
         return "previous"
-    if re.search(r"\b(?:which|when it|then) (?:was|stood at)\s+$", text[max(0, fig.start - 20) : fig.start]):
+    if WHICH_WAS.search(text[max(0, fig.start - 20) : fig.start]):
         return "previous"
     return ""

@@ -37,6 +37,12 @@ COUNTED_NOUNS = set(
     "individuals outcomes groups months years days weeks operations".split()
 )  # fmt: skip
 WORD = re.compile(r"[A-Za-z0-9’']+")
+BRACKET_END = re.compile(r"\)\s*$")
+LAST_WORD = re.compile(r"([\w’'%£]+)\W*$")
+PUNCTUATION = re.compile(r"[,;:(.]")
+NUMBER_WORD = re.compile(r"[\d,.%£+\-−]+")
+NEXT_WORD = re.compile(r"\s*([\w’']+)")
+NEXT_PUNCTUATION = re.compile(r"\s*[,;:.)(]")
 
 
 @dataclass
@@ -112,24 +118,24 @@ class Mention:
 
 def _word_before(text: str, start: int) -> str:
     before = text[max(0, start - 30) : start]
-    if re.search(r"\)\s*$", before):
+    if BRACKET_END.search(before):
         return ")"  # "Grade 4 (telephone) incidents": a bracket narrows the noun after it
-    m = re.search(r"([\w’'%£]+)\W*$", before)
+    m = LAST_WORD.search(before)
     if not m:
         return ""
-    return "" if re.search(r"[,;:(.]", before[m.end() :]) else m.group(1)
+    return "" if PUNCTUATION.search(before, m.end()) else m.group(1)
 
 
 def _open_before(text: str, start: int, sentence_start: int) -> bool:
     word = _word_before(text, start)
     if not word or start - len(word) <= sentence_start:
         return True
-    return word.lower() in OPEN_BEFORE or bool(re.fullmatch(r"[\d,.%£+\-−]+", word))
+    return word.lower() in OPEN_BEFORE or bool(NUMBER_WORD.fullmatch(word))
 
 
 def _open_after(text: str, end: int) -> bool:
-    m = re.match(r"\s*([\w’']+)", text[end : end + 30])
-    if not m or re.match(r"\s*[,;:.)(]", text[end : end + 3]):
+    m = NEXT_WORD.match(text, end, end + 30)
+    if not m or NEXT_PUNCTUATION.match(text, end, end + 3):
         return True
     return m.group(1).lower() in OPEN_AFTER
 
