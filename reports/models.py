@@ -303,8 +303,10 @@ class SourceNote(models.Model):
             text = " ".join(strip_tags(render_markdown(self.paragraph.text)).split())
             found = text.count(self.figure)
             if found < (self.occurrence or 1):
-                where = f"“{self.figure}” is not in the paragraph" if not found else (
-                    f"“{self.figure}” appears {found} time{'s' if found > 1 else ''} in the paragraph"
+                where = (
+                    f"“{self.figure}” is not in the paragraph"
+                    if not found
+                    else (f"“{self.figure}” appears {found} time{'s' if found > 1 else ''} in the paragraph")
                 )
                 raise ValidationError({"figure": f"{where}: copy the figure exactly as the text writes it."})
 

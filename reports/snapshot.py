@@ -82,9 +82,7 @@ def build_snapshot(
     sections = list(
         report.sections.prefetch_related(
             "paragraphs__source_notes", "kpi_rows__kpi", "kpi_rows__peer_group"
-        ).order_by(
-            "position", "pk"
-        )
+        ).order_by("position", "pk")
     )
     used_terms: list[GlossaryEntry] = []
     out_sections, figures, anchors = [], [], set()

@@ -1,27 +1,27 @@
-"""The commentary checker: do the figures in the text agree with the tables?
+"""The commentary checker: do the figures in the text agree with the data?
 
 For each paragraph it finds the figures (counts, changes, percentages, percentage points,
-money, durations, years and periods), and matches them against the KPI rows of the
-paragraph's section and against the report's two periods:
+money, durations, ranks, years and periods) and decides, before comparing anything, what
+each one claims to be: which KPI (`subjects`: the sentence's words against the KPI's
+name, aliases and category; the previous sentence's subject; the section's only KPI) and
+which measure (`measures`: current, previous, change, % change, points, monthly average,
+share, peer rank / of N / highest / lowest / average, from cue words). `verdict` then
+compares at the precision the figure is written in. Each figure gets a status:
 
-- ``match``: the figure agrees with a table value (current, previous, volume change or %
-  change, or a monthly average where the sentence speaks of months) at the precision it is
-  written in (`+9.6%` agrees with 9.63%, and so does the table's `+10%`); qualifiers are
-  understood: "over 11,000" agrees with 11,643, "around 310" with 309.7. A % beside a
-  change that no table holds also passes when the paragraph's own totals give it
-  ("6,565 … (-7%, a reduction of 462)": 462 / 7,027 = 6.57%); the message says so;
-- ``mismatch``: the figure is tied to a KPI (a % given with a change that matches the table)
-  but disagrees, or it describes a rise where the table shows a fall;
-- ``period``: it names a period the report does not cover ("as at the end of March 2018" in
-  a 2018/19 report, "the same quarter" in a report of whole years);
-- ``unchecked``: no table value to check it against. A few unchecked figures still raise a
-  question the checker can state honestly (``warning``), such as an unsigned % in a
-  paragraph that signs its changes.
+- ``match``: it agrees with its KPI's measure (`+9.6%` with 9.63%, "around 310" with
+  309.7 a month). A % beside a change no data holds also passes when the paragraph's own
+  totals give it (`arithmetic`); the message says so;
+- ``mismatch``: it is attributed to a KPI and measure and disagrees, or describes a rise
+  where the data shows a fall; the message says what the table holds and the likely slip;
+- ``period``: it names a period the report does not cover (`periods`);
+- ``unsourced``: no data the checker can tie it to; ``noted`` when an editor's source note
+  says where it comes from (`notes`). A few unsourced figures still raise a question
+  (``warning``), such as an unsigned % in a paragraph that signs its changes.
 
-Everything here is pure: it reads dicts in the shape of docs/snapshot.md. The modules:
-`figures` (finding figures in text), `matching` (comparing at the written precision),
-`periods`, `peers`, `arithmetic` (a % against the paragraph's own totals), `findings` and
-`paragraph` (the steps run over one paragraph, and the whole snapshot).
+Everything here is pure: it reads dicts in the shape of docs/snapshot.md. `paragraph`
+runs the steps over one paragraph (with a list of extra per-paragraph checks) and over
+a whole snapshot; `figures` finds the figures; `findings` holds the result and the
+summary line.
 """
 
 from .figures import Figure, extract_figures, sentence_spans

@@ -24,6 +24,7 @@ class Finding:
     message: str = ""
     warning: str = ""
     source_note: str = ""
+    measure: str = ""  # what the figure was read as: current, change, percent_change, peer_rank …
 
     @property
     def flagged(self) -> bool:

@@ -82,7 +82,7 @@ class ParagraphCheck:
         self.matched[i] = cand
         self.findings[i] = _finding(
             self.number, fig, "match", kpi_code=cand.row["kpi"]["code"], data_value=cand.display,
-            message=_match_message(fig, cand, unit),
+            message=_match_message(fig, cand, unit), measure=cand.field,
         )  # fmt: skip
 
     def unsourced(self, i: int, message: str = NO_SOURCE) -> None:
@@ -152,6 +152,8 @@ def judge_attributed(check: ParagraphCheck) -> None:
             check.unsourced(
                 i, f"About {_label(att.ref.row)}, but the data holds no figure for {words}. " + NO_SOURCE,
             )  # fmt: skip
+        check.findings[i].measure = cand.field if cand is not None else att.claim.measure
+        check.findings[i].kpi_code = att.ref.code
 
 
 def match_levels(check: ParagraphCheck) -> None:

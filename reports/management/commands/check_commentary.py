@@ -53,7 +53,11 @@ class Command(BaseCommand):
             status = STATUS_WORDS.get(f.status, f.status)
             if f.warning:
                 status += " (question)"
-            kpi = f" [KPI {f.kpi_code}]" if f.kpi_code else ""
+            kpi = (
+                f" [KPI {f.kpi_code}{', ' + f.measure.replace('_', ' ') if f.measure else ''}]"
+                if f.kpi_code
+                else ""
+            )
             detail = f.source_note if f.status == "noted" else f.message
             self.stdout.write(f"{f.paragraph:>6}  {f.text}  {status}{kpi}: {detail}")
             if f.warning:
