@@ -28,7 +28,8 @@ OPEN_BEFORE = set(
 OPEN_AFTER = set(
     "has have had is are was were in compared when from throughout over during this which that recorded "
     "received created and for to with by at on per every each a an the than as across since have "
-    "carried completed reported dealt remain remains remained".split()
+    "carried completed reported dealt remain remains remained fell rose risen fallen grew increased "
+    "decreased reduced dropped declined stood went".split()
 )  # fmt: skip
 RESTRICTED_AFTER = re.compile(r"^\s*(?:not|resulting|where|who|that were|which were)\b", re.I)
 COUNTED_NOUNS = set(

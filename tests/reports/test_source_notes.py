@@ -137,3 +137,27 @@ def test_check_commentary_exits_non_zero_when_a_figure_disagrees(report, editor,
         call_command("check_commentary", report.slug, "--version", "2", stdout=io.StringIO())
     with pytest.raises(CommandError, match="No report with the slug"):
         call_command("check_commentary", "no-such-report", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_a_kpi_outside_the_tables_is_frozen_in_the_catalogue_and_checked(report):
+    from kpis.models import Kpi, Organisation
+    from reports.checker import check_snapshot
+
+    from .builders import add_year
+
+    burglary_kpi = Kpi.objects.create(
+        code="3.9", name="Burglary offences", category="Crime", aliases="burglary; burglaries"
+    )
+    add_year(burglary_kpi, Organisation.home(), 2018, 8_577)
+    add_year(burglary_kpi, Organisation.home(), 2017, 9_530)
+    Kpi.objects.create(code="9.9", name="No figures at all", category="Crime")
+    snapshot = build_snapshot(report)
+    assert [row["kpi"]["code"] for row in snapshot["catalogue"]] == ["3.9"]
+    assert snapshot["catalogue"][0]["kpi"]["aliases"] == ["burglary", "burglaries"]
+    assert snapshot["catalogue"][0]["comparison"]["change"] == "-953.0000"
+    finding = next(f for f in check_snapshot(snapshot) if f.text == "953")
+    assert (finding.status, finding.kpi_code, finding.measure) == ("match", "3.9", "change")
+    Paragraph.objects.filter(pk=burglary(report).pk).update(text="Burglary fell by 935 offences.")
+    finding = next(f for f in check_snapshot(build_snapshot(report)) if f.text == "935")
+    assert finding.status == "mismatch" and "two digits look swapped" in finding.message
