@@ -280,6 +280,7 @@ def check_paragraph(
     number: str = "",
     other_rows: list[dict] = (),
     source_notes: list[dict] = (),
+    refs: list[KpiRef] | None = None,
 ) -> list[Finding]:
     """Every figure in `text` with what the KPIs' figures and the report's periods say about it.
 
@@ -291,7 +292,7 @@ def check_paragraph(
     check = ParagraphCheck(
         text=text, number=number, rows=list(section_rows),
         report=_period(report_period), comparison=_period(comparison_period),
-        refs=build_refs(list(section_rows), list(other_rows)),
+        refs=refs if refs is not None else build_refs(list(section_rows), list(other_rows)),
     )  # fmt: skip
     for step in FIGURE_STEPS:
         step(check)
@@ -311,7 +312,8 @@ def snapshot_paragraphs(snapshot: dict) -> Iterator[tuple[dict, list[dict], list
         if section.get("kind") not in ("narrative", "performance"):
             continue
         rows = section.get("rows") or []
-        others = [row for row in every_row if row not in rows]
+        own = {id(row) for row in rows}
+        others = [row for row in every_row if id(row) not in own]
         for paragraph in section.get("paragraphs", []):
             yield paragraph, rows, others
 
@@ -320,7 +322,9 @@ def paragraph_text(paragraph: dict) -> str:
     return paragraph.get("text") or " ".join(strip_tags(paragraph.get("html", "")).split())
 
 
-def check_snapshot_paragraph(snapshot: dict, paragraph: dict, rows, others, text: str | None = None):
+def check_snapshot_paragraph(
+    snapshot: dict, paragraph: dict, rows, others, text: str | None = None, refs=None
+):
     """One paragraph of a snapshot (`text` to check other wording in its place)."""
     report = snapshot["report"]
     return check_paragraph(
@@ -331,14 +335,20 @@ def check_snapshot_paragraph(snapshot: dict, paragraph: dict, rows, others, text
         number=paragraph.get("number", ""),
         other_rows=others,
         source_notes=paragraph.get("source_notes") or [],
+        refs=refs,
     )
 
 
 def check_snapshot(snapshot: dict) -> list[Finding]:
     """Findings for every narrative and performance paragraph of a snapshot, in order."""
     findings: list[Finding] = []
+    # One list of KPIs per section, its phrases worked out once; the section's list of other
+    # rows is kept alongside so its id cannot be reused while the dict lives.
+    refs: dict[int, tuple[list, list[KpiRef]]] = {}
     for paragraph, rows, others in snapshot_paragraphs(snapshot):
-        findings += check_snapshot_paragraph(snapshot, paragraph, rows, others)
+        if id(others) not in refs:
+            refs[id(others)] = (others, build_refs(list(rows), list(others)))
+        findings += check_snapshot_paragraph(snapshot, paragraph, rows, others, refs=refs[id(others)][1])
     return findings
 
 
