@@ -34,6 +34,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/import_speed.py
 	$(BIN)/python bench/render_speed.py
+	$(BIN)/python bench/checker_speed.py
 	$(BIN)/python bench/serve_speed.py
 
 # Regenerate the pinned, hashed lock after changing pyproject.toml (needs uv).

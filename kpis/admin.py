@@ -241,7 +241,7 @@ class KpiAdmin(EditVersionAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     template_layouts = ("catalogue",)
     list_display = ("code", "name", "category", "unit", "aggregation", "good_direction", "decimals")
     list_filter = ("category", "unit", "aggregation", "good_direction")
-    search_fields = ("code", "name", "category")
+    search_fields = ("code", "name", "category", "aliases")
     filter_horizontal = ("glossary_terms",)
 
     def save_model(self, request, obj, form, change):

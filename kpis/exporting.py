@@ -96,7 +96,10 @@ def _xlsx_cell(ws, value):
 def catalogue_export(*, queryset, fmt: str) -> bytes:
     """The KPI catalogue in the catalogue import layout."""
     rows = (
-        [k.code, k.name, k.category, k.unit, k.aggregation, k.good_direction, k.decimals, k.description]
+        [
+            k.code, k.name, k.category, k.unit, k.aggregation, k.good_direction, k.decimals, k.description,
+            k.aliases,
+        ]  # fmt: skip
         for k in queryset.order_by("code")
     )
     return table_bytes(headers=list(CATALOGUE_COLUMNS), rows=rows, fmt=fmt, sheet="KPIs")

@@ -100,6 +100,7 @@ CATALOGUE_COLUMNS = (
     "good_direction",
     "decimals",
     "description",
+    "aliases",
 )
 CATALOGUE_REQUIRED = ("code", "name", "category", "unit", "aggregation", "good_direction", "decimals")
 LONG_COLUMNS = ("kpi_code", "month", "value")
@@ -802,12 +803,14 @@ class _CatalogueImport:
 
     FIELDS = ("name", "category", "unit", "aggregation", "good_direction", "decimals", "description")
 
-    def __init__(self, rows: dict[str, dict], existing: dict):
+    def __init__(self, rows: dict[str, dict], existing: dict, *, with_aliases: bool = False):
         self.rows = rows  # code -> field values
         self.existing = existing  # code -> Kpi
+        # "aliases" is optional: a file without the column leaves each KPI's aliases as they are.
+        self.fields = (*self.FIELDS, "aliases") if with_aliases else self.FIELDS
 
     def _differs(self, kpi, values) -> bool:
-        return any(getattr(kpi, f) != values[f] for f in self.FIELDS)
+        return any(getattr(kpi, f) != values[f] for f in self.fields)
 
     def counts(self) -> tuple[int, int, int]:
         new = changed = unchanged = 0
@@ -823,7 +826,7 @@ class _CatalogueImport:
 
     @classmethod
     def plan(cls, *, body, headers, columns: _Columns, problems: _Problems) -> _CatalogueImport:
-        from .models import Kpi
+        from .models import Kpi, split_aliases
 
         idx = columns.index
         choices = {
@@ -842,6 +845,14 @@ class _CatalogueImport:
 
             values: dict = {}
             ok = True
+            if "aliases" in idx:
+                values["aliases"] = "; ".join(split_aliases(_unneutralise(get("aliases")[0])))
+                if len(values["aliases"]) > limits["aliases"]:
+                    pos = idx["aliases"]
+                    length, limit = len(values["aliases"]), limits["aliases"]
+                    message = TEXT_TOO_LONG.format(name="aliases", length=length, limit=limit)
+                    problems.add(message, number, pos, "aliases")
+                    ok = False
             for name in ("code", *cls.FIELDS):
                 text, pos = get(name)
                 header = cell_text(headers[pos]) if pos is not None else name
@@ -901,7 +912,7 @@ class _CatalogueImport:
             if ok:
                 rows[code] = values
         existing = {k.code: k for k in Kpi.objects.filter(code__in=list(rows))} if not problems else {}
-        return cls(rows, existing)
+        return cls(rows, existing, with_aliases="aliases" in idx)
 
     def write(self, *, outcome: ImportOutcome, user) -> object:
         from .models import ImportBatch, Kpi
@@ -925,14 +936,14 @@ class _CatalogueImport:
             for code, values in self.rows.items():
                 kpi = self.existing.get(code)
                 if kpi is None:
-                    created.append(Kpi(code=code, **{f: values[f] for f in self.FIELDS}))
+                    created.append(Kpi(code=code, **{f: values[f] for f in self.fields}))
                 elif self._differs(kpi, values):
-                    for f in self.FIELDS:
+                    for f in self.fields:
                         setattr(kpi, f, values[f])
                     updated.append(kpi)
             Kpi.objects.bulk_create(created, batch_size=500)
             if updated:
-                Kpi.objects.bulk_update(updated, list(self.FIELDS), batch_size=500)
+                Kpi.objects.bulk_update(updated, list(self.fields), batch_size=500)
                 # An open KPI form from before this import is then refused (portal.edit_versions).
                 record_edit(Kpi, [k.pk for k in updated], by=user)
                 signals.catalogue_changed.send(sender=Kpi, by=user, kpi_ids={k.pk for k in updated})

@@ -47,6 +47,16 @@ class Organisation(models.Model):
         return org
 
 
+def split_aliases(text: str) -> list[str]:
+    """'999 calls; emergency calls' -> ['999 calls', 'emergency calls'] (blanks and repeats dropped)."""
+    out: list[str] = []
+    for part in (text or "").split(";"):
+        alias = " ".join(part.split())
+        if alias and alias.lower() not in (a.lower() for a in out):
+            out.append(alias)
+    return out
+
+
 class Kpi(EditVersioned):
     """A key performance indicator in the catalogue (e.g. 1.1 Number of 999 Calls).
 
@@ -104,6 +114,16 @@ class Kpi(EditVersioned):
     description = models.TextField(
         _("description"), blank=True, help_text=_("What the KPI measures, shown to readers.")
     )
+    aliases = models.CharField(
+        _("aliases"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Other names the commentary uses for this KPI, separated by ';', e.g. "
+            "'999 calls; emergency calls'. The commentary checker uses them to tell which KPI "
+            "a figure is about."
+        ),
+    )
     glossary_terms = models.ManyToManyField(
         "glossary.Term",
         blank=True,
@@ -129,6 +149,9 @@ class Kpi(EditVersioned):
         from django.urls import reverse
 
         return reverse("kpis:chart", kwargs={"code": self.code})
+
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
 
 
 class ImportBatch(models.Model):

@@ -6,6 +6,7 @@ The buttons on a report (preview, submit, review, new revision, withdraw) call t
 views in `admin_views`, which call `workflow`.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
@@ -14,7 +15,7 @@ from django.utils.html import format_html
 from portal.edit_versions import EditVersionAdminMixin, record_edit
 
 from . import admin_views, workflow
-from .models import KpiRow, Paragraph, Publication, Report, Review, Section
+from .models import KpiRow, Paragraph, Publication, Report, Review, Section, SourceNote
 
 
 def _editable(request, report) -> bool:
@@ -234,6 +235,55 @@ class SectionAdmin(EditVersionAdminMixin, DraftOnlyMixin, admin.ModelAdmin):
             if section is not None:
                 extra_context["draft_sentences"] = admin_views.section_draft_sentences(request, section)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class ParagraphChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.section.report.title} › {obj.section.heading} › {obj.text[:70]}"
+
+
+@admin.register(SourceNote)
+class SourceNoteAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    """Where a figure comes from when the portal holds no data for it (see the checker's 'unsourced')."""
+
+    list_display = ["figure", "note", "paragraph_text", "report"]
+    list_filter = ["paragraph__section__report"]
+    search_fields = ["figure", "note", "paragraph__text"]
+    fields = ["paragraph", "figure", "occurrence", "note"]
+
+    def _report(self, obj):
+        return obj.paragraph.section.report
+
+    @admin.display(description="Paragraph")
+    def paragraph_text(self, obj):
+        return obj.paragraph.text[:80]
+
+    @admin.display(description="Report")
+    def report(self, obj):
+        return obj.paragraph.section.report
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("paragraph__section__report")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "paragraph":
+            kwargs["queryset"] = Paragraph.objects.filter(
+                section__report__status=Report.Status.DRAFT
+            ).select_related("section__report")
+            kwargs["form_class"] = ParagraphChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        report = self._report(obj)
+        workflow.report_check_editable(report=report, by=request.user)
+        super().save_model(request, obj, form, change)
+        workflow.report_record_edit(report=report, by=request.user)
+
+    def delete_model(self, request, obj):
+        report = self._report(obj)
+        workflow.report_check_editable(report=report, by=request.user)
+        super().delete_model(request, obj)
+        workflow.report_record_edit(report=report, by=request.user)
 
 
 @admin.register(Publication)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from kpis.charts import PortalLineChartView, trend_chart_data
@@ -18,10 +19,10 @@ from portal.edit_versions import record_edit
 
 from . import drafting, selectors, workflow
 from .changes import diff_snapshots, period_label
-from .checker import check_snapshot
+from .checker import check_snapshot, summary_line
 from .models import KpiRow, Paragraph, Publication, Report, ReviewedSnapshot, Section
 from .significance_display import review_rows
-from .snapshot import build_snapshot, content_checksum
+from .snapshot import build_snapshot, content_checksum, paragraph_numbers
 
 
 def redirect_to_report(report):
@@ -81,18 +82,43 @@ def _preview_context(request, report, snapshot=None) -> dict:
     return context
 
 
+def checker_context(request, report, snapshot) -> dict:
+    """The checker's findings, its summary line, and the unsourced figures with a link to note each.
+
+    Editors of a draft get a link per unsourced figure to the source-note form, filled in.
+    """
+    findings = check_snapshot(snapshot)
+    can_note = report.status == Report.Status.DRAFT and request.user.has_perm("reports.add_sourcenote")
+    numbers = paragraph_numbers(report) if can_note else {}
+    unsourced = []
+    for f in findings:
+        if f.status != "unsourced":
+            continue
+        paragraph = numbers.get(f.paragraph)
+        url = ""
+        if paragraph:
+            text = next(
+                p["text"] for s in snapshot["sections"] for p in s["paragraphs"] if p["number"] == f.paragraph
+            )
+            query = urlencode(
+                {"paragraph": paragraph, "figure": f.text, "occurrence": text.count(f.text, 0, f.start) + 1}
+            )
+            url = f"{reverse('admin:reports_sourcenote_add')}?{query}"
+        unsourced.append({"finding": f, "add_note_url": url})
+    return {
+        "findings": findings,
+        "flagged": [f for f in findings if f.flagged],
+        "checker_summary": summary_line(findings),
+        "unsourced": unsourced,
+    }
+
+
 def preview(request, pk):
     """The draft exactly as readers will see it, with a DRAFT banner."""
     report = _report_for_staff(request, pk)
     context = _preview_context(request, report)
-    findings = check_snapshot(context["snapshot"])
     context.update(
-        {
-            "report": report,
-            "is_preview": True,
-            "findings": findings,
-            "flagged": [f for f in findings if f.flagged],
-        }
+        {"report": report, "is_preview": True, **checker_context(request, report, context["snapshot"])}
     )
     return render(request, "reports/admin/preview.html", context)
 
@@ -241,13 +267,11 @@ def review(request, pk):
     _shown_for_review(report, snapshot)
     latest, changes = _changes(report, snapshot)
     earlier, period_changes = _period_changes(report, snapshot)
-    findings = check_snapshot(snapshot)
     context = {
         **_preview_context(request, report, snapshot),
+        **checker_context(request, report, snapshot),
         "report": report,
         "form": form,
-        "findings": findings,
-        "flagged": [f for f in findings if f.flagged],
         "significance_rows": review_rows(snapshot),
         "latest_publication": latest,
         "changes": changes,

@@ -22,7 +22,7 @@ from kpis.models import Kpi, Organisation, PeerGroup
 from . import workflow
 from .demo_figures import DEMO_DATA, read_annual_figures, write_observations_wide_xlsx
 from .demo_peers import load_peer_confidence
-from .models import KpiRow, Paragraph, Publication, Report, Section
+from .models import KpiRow, Paragraph, Publication, Report, Section, SourceNote
 
 DEMO_SLUG = "force-performance-2018-19"
 HOME_FORCE = ("leicestershire", "Leicestershire Police")
@@ -116,9 +116,20 @@ def write_report(editor, organisation) -> Report:
                 show_chart=code not in hidden,
                 peer_group=PeerGroup.objects.get(name=peers[code]) if code in peers else None,
             )
-        Paragraph.objects.bulk_create(
-            Paragraph(section=section, position=i * 10, text=text)
-            for i, text in enumerate(section_spec.get("paragraphs", []), start=1)
+        paragraphs = Paragraph.objects.bulk_create(
+            [
+                Paragraph(section=section, position=i * 10, text=text)
+                for i, text in enumerate(section_spec.get("paragraphs", []), start=1)
+            ]
+        )
+        SourceNote.objects.bulk_create(
+            SourceNote(
+                paragraph=paragraphs[note["paragraph"] - 1],
+                figure=note["figure"],
+                occurrence=note.get("occurrence", 1),
+                note=note["note"],
+            )
+            for note in section_spec.get("source_notes", [])
         )
     workflow.report_record_edit(report=report, by=editor)
     return report

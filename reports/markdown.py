@@ -35,4 +35,3 @@ def sanitise_html(html: str) -> str:
 def render_markdown(text: str) -> str:
     """Markdown subset -> sanitised HTML."""
     return sanitise_html(_md.render(text or ""))
-

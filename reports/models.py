@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from portal.edit_versions import EditVersioned
@@ -254,6 +255,62 @@ class Paragraph(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class SourceNote(models.Model):
+    """Where a figure in a paragraph comes from, when the portal holds no data for it.
+
+    Keyed to the paragraph and the figure as written ('3,107', '£100k'); `occurrence` tells
+    apart the same text written twice. Frozen into the snapshot and shown to the reviewer
+    beside the commentary checker's findings.
+    """
+
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="source_notes")
+    figure = models.CharField(
+        _("figure"),
+        max_length=80,
+        help_text=_("The figure exactly as the paragraph writes it, e.g. '3,107', '£100k' or '45%'."),
+    )
+    occurrence = models.PositiveSmallIntegerField(
+        _("occurrence"),
+        default=1,
+        help_text=_("Which time the figure appears in the paragraph, when it is written more than once."),
+    )
+    note = models.CharField(
+        _("source"),
+        max_length=300,
+        help_text=_("Where the figure comes from, e.g. 'Force crime system, extract of 5 April 2019'."),
+    )
+
+    class Meta:
+        ordering = ["paragraph", "occurrence", "figure"]
+        verbose_name = _("source note")
+        verbose_name_plural = _("source notes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paragraph", "figure", "occurrence"], name="one_source_note_per_figure"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.figure}: {self.note[:60]}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.figure = (self.figure or "").strip()
+        if self.paragraph_id and self.figure:
+            from .markdown import render_markdown
+
+            text = " ".join(strip_tags(render_markdown(self.paragraph.text)).split())
+            found = text.count(self.figure)
+            if found < (self.occurrence or 1):
+                where = (
+                    f"“{self.figure}” is not in the paragraph"
+                    if not found
+                    else (f"“{self.figure}” appears {found} time{'s' if found > 1 else ''} in the paragraph")
+                )
+                raise ValidationError({"figure": f"{where}: copy the figure exactly as the text writes it."})
 
 
 class Review(models.Model):

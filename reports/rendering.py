@@ -49,7 +49,7 @@ RENDER_TIMEOUT = "Rendering took longer than the time limit and was stopped."
 RENDER_MEMORY = "Rendering needed more memory than the limit allows and was stopped."
 GAVE_UP = (
     "Rendering was started {attempts} times and never finished (the renderer died each time); "
-    "it will not be retried automatically. Use \"render again\" once the cause is fixed."
+    'it will not be retried automatically. Use "render again" once the cause is fixed.'
 )
 # After this many starts that never finished, a render is not retried on its own: a
 # document that crashes the renderer must not be redelivered for ever.

@@ -121,7 +121,7 @@ def previous_period_publication(report: Report, *, user=None) -> Publication | N
     With `user`, only a version that user may read (the reviewer's page passes none: staff
     read everything). One query; the snapshot is deferred.
     """
-    qs = (readable_publications(user) if user is not None else live_publications().select_related("report"))
+    qs = readable_publications(user) if user is not None else live_publications().select_related("report")
     qs = qs.filter(
         report__organisation_id=report.organisation_id,
         report__period_kind=report.period_kind,

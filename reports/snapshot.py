@@ -19,6 +19,7 @@ from glossary.linking import GlossaryEntry, SectionLinker
 from glossary.models import Term
 from kpis.analysis import row_analysis
 from kpis.comparison import compare
+from kpis.models import Kpi, Observation
 from kpis.periods import Period, month_end
 from kpis.rankings import row_peer
 from kpis.series import monthly_trend, observations
@@ -87,9 +88,9 @@ def build_snapshot(
     current, previous = report_periods(report)
     entries = _entries()
     sections = list(
-        report.sections.prefetch_related("paragraphs", "kpi_rows__kpi", "kpi_rows__peer_group").order_by(
-            "position", "pk"
-        )
+        report.sections.prefetch_related(
+            "paragraphs__source_notes", "kpi_rows__kpi", "kpi_rows__peer_group"
+        ).order_by("position", "pk")
     )
     used_terms: list[GlossaryEntry] = []
     out_sections, figures, anchors = [], [], set()
@@ -138,6 +139,10 @@ def build_snapshot(
                     "anchor": unique_anchor("para-" + number.replace(".", "-")),
                     "html": html,
                     "text": _plain_text(html),
+                    "source_notes": [
+                        {"figure": n.figure, "occurrence": n.occurrence, "note": n.note}
+                        for n in paragraph.source_notes.all()
+                    ],
                 }
             )
 
@@ -158,15 +163,7 @@ def build_snapshot(
                 row_data = {
                     "anchor": unique_anchor("kpi-" + slugify(kpi.code.replace(".", "-"))),
                     "show_chart": row.show_chart,
-                    "kpi": {
-                        "code": kpi.code,
-                        "name": kpi.name,
-                        "category": kpi.category,
-                        "unit": kpi.unit,
-                        "decimals": kpi.decimals,
-                        "good_direction": kpi.good_direction,
-                        "description": kpi.description,
-                    },
+                    "kpi": _kpi_dict(kpi),
                     "comparison": comparison,
                     "trend": trend,
                     "analysis": row_analysis(kpi=kpi, trend=trend, comparison=comparison),
@@ -195,6 +192,7 @@ def build_snapshot(
                 for e in glossary_entries
             ]
 
+    in_tables = {row["kpi"]["code"] for data in out_sections for row in data["rows"]}
     now = timezone.now()
     return {
         "schema": SCHEMA,
@@ -222,7 +220,44 @@ def build_snapshot(
         },
         "sections": out_sections,
         "figures": figures,
+        "catalogue": catalogue_rows(report, current, previous, exclude=in_tables),
     }
+
+
+def catalogue_rows(report: Report, current: Period, previous: Period, *, exclude: set[str]) -> list[dict]:
+    """KPIs outside the report's tables with a figure for either period, for the commentary checker.
+
+    Commentary often quotes a measure the tables leave out ("14,364 domestic incidents
+    involving a crime"); with its figures frozen here the checker can still tell whether
+    the text agrees with the data.
+    """
+    out = []
+    first, last = min(current.start, previous.start), max(current.end, previous.end)
+    with_data = Observation.objects.filter(
+        organisation=report.organisation, period_end__gte=first, period_end__lte=last
+    ).values("kpi_id")
+    for kpi in Kpi.objects.filter(pk__in=with_data).exclude(code__in=exclude).order_by("code"):
+        rows = (
+            observations(kpi=kpi, organisation=report.organisation, period=current),
+            observations(kpi=kpi, organisation=report.organisation, period=previous),
+        )
+        if not rows[0] and not rows[1]:
+            continue
+        comparison = compare(
+            kpi=kpi, organisation=report.organisation, current=current, previous=previous, rows=rows
+        ).as_dict()
+        if comparison["current"]["value"] is None and comparison["previous"]["value"] is None:
+            continue
+        out.append({"kpi": _kpi_dict(kpi), "comparison": comparison})
+    return out
+
+
+def _kpi_dict(kpi) -> dict:
+    return {
+        "code": kpi.code, "name": kpi.name, "category": kpi.category, "unit": kpi.unit,
+        "decimals": kpi.decimals, "good_direction": kpi.good_direction, "description": kpi.description,
+        "aliases": kpi.alias_list(),
+    }  # fmt: skip
 
 
 def _row_figures(kpi, comparison: dict, trend: dict) -> list[dict]:
@@ -276,6 +311,21 @@ def content_checksum(snapshot: dict) -> str:
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def paragraph_numbers(report: Report) -> dict[str, int]:
+    """{paragraph number as the snapshot gives it: paragraph pk}, for links from checker findings."""
+    out, narrative, performance = {}, 0, 0
+    for section in report.sections.prefetch_related("paragraphs").order_by("position", "pk"):
+        if section.kind == Section.Kind.PERFORMANCE:
+            performance += 1
+        for index, paragraph in enumerate(section.paragraphs.all(), start=1):
+            if section.kind == Section.Kind.NARRATIVE:
+                narrative += 1
+                out[str(narrative)] = paragraph.pk
+            elif section.kind == Section.Kind.PERFORMANCE:
+                out[f"{performance}.{index}"] = paragraph.pk
+    return out
 
 
 def search_text(snapshot: dict) -> str:

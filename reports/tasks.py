@@ -161,4 +161,3 @@ def latest_draft_pdf(report: Report) -> str | None:
         return None
     pdfs = sorted(f for f in files if f.endswith(".pdf") and ".partial-" not in f)
     return f"drafts/{report.slug}/{pdfs[-1]}" if pdfs else None
-

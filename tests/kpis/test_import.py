@@ -93,6 +93,27 @@ def test_catalogue_reimport_counts_changed_and_unchanged(home, editor):
     assert Kpi.objects.get(code="6.2").name == "Public confidence (CSEW)"
 
 
+def test_catalogue_aliases_column_is_optional_and_semicolon_separated(home, editor):
+    with_aliases = [
+        row[:] + [alias]
+        for row, alias in zip(CATALOGUE, ["aliases", " knife crimes;;blades ; knife crimes", ""], strict=True)
+    ]
+    outcome = run(csv_bytes(with_aliases), "catalogue.csv", user=editor)
+    assert outcome.ok, messages(outcome)
+    knife = Kpi.objects.get(code="6.1")
+    assert knife.aliases == "knife crimes; blades" and knife.alias_list() == ["knife crimes", "blades"]
+    # A file without the column leaves the aliases as they are, and counts the row unchanged.
+    outcome = run(csv_bytes(CATALOGUE), "catalogue.csv", user=editor)
+    assert outcome.counts() == {"new": 0, "changed": 0, "unchanged": 2, "errors": 0}
+    assert Kpi.objects.get(code="6.1").aliases == "knife crimes; blades"
+    cleared = [row[:] + [alias] for row, alias in zip(CATALOGUE, ["aliases", "", ""], strict=True)]
+    assert run(csv_bytes(cleared), "catalogue.csv", user=editor).counts()["changed"] == 1
+    assert Kpi.objects.get(code="6.1").aliases == ""
+    too_long = [row[:] + [alias] for row, alias in zip(CATALOGUE, ["aliases", "x" * 501, ""], strict=True)]
+    outcome = run(csv_bytes(too_long), "catalogue.csv", user=editor)
+    assert "The aliases is 501 characters; the limit is 500." in messages(outcome)
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
 def test_real_date_cells_are_months_in_long_and_wide(kpis, fmt):
     long = [["kpi_code", "month", "value"], ["1.1", datetime(2018, 4, 1), 5], ["1.1", date(2018, 5, 1), 6]]

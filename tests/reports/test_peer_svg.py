@@ -30,8 +30,14 @@ CONFIDENCE = {
         {"name": n, "value": f"{v}.0000", "display": f"{v}%", "rank": r, "is_home": n == "Leicestershire"}
         for r, (n, v) in enumerate(
             [
-                ("Hertfordshire", 84), ("Sussex", 78), ("Hampshire", 77), ("Essex", 75), ("Kent", 74),
-                ("Leicestershire", 72), ("Nottinghamshire", 70), ("Bedfordshire", 68),
+                ("Hertfordshire", 84),
+                ("Sussex", 78),
+                ("Hampshire", 77),
+                ("Essex", 75),
+                ("Kent", 74),
+                ("Leicestershire", 72),
+                ("Nottinghamshire", 70),
+                ("Bedfordshire", 68),
             ],
             start=1,
         )
@@ -111,8 +117,8 @@ def test_negative_percentage_changes_draw_left_of_zero():
     ]
     root = parse(peer_chart_svg(peer, title="t"))
 
-    (kent_x, kent_w), = next(rects for fill, _, rects in bars(root) if fill == PEER_COLOUR)
-    (home_x, home_w), = next(rects for fill, _, rects in bars(root) if fill.startswith("url("))
+    ((kent_x, kent_w),) = next(rects for fill, _, rects in bars(root) if fill == PEER_COLOUR)
+    ((home_x, home_w),) = next(rects for fill, _, rects in bars(root) if fill.startswith("url("))
     assert kent_x + kent_w == pytest.approx(home_x, abs=0.1)  # both meet at zero
     assert home_w / kent_w == pytest.approx(9.6 / 5, rel=0.02)
 
@@ -220,7 +226,11 @@ def test_reference_peer_comparison_is_frozen_into_the_published_row(editor, revi
     msf = PeerGroup.objects.create(name="Leicestershire Most Similar Forces")
     msf.members.set([Organisation.objects.create(name=n, code=n.lower()) for n in MSF])
     confidence = Kpi.objects.create(
-        code="4.2", name="Public confidence", category="Outcomes", unit="percent", aggregation="mean",
+        code="4.2",
+        name="Public confidence",
+        category="Outcomes",
+        unit="percent",
+        aggregation="mean",
         good_direction="up",
     )
     csv_file = Path(__file__).resolve().parents[2] / "reports" / "demo_data" / "peer-confidence-2018.csv"
@@ -243,7 +253,10 @@ def test_reference_peer_comparison_is_frozen_into_the_published_row(editor, revi
     changed = b"kpi_code,period,Sussex\r\n4.2,Jan 2018 - Dec 2018,60\r\n"
     assert spreadsheet_import(content=changed, file_name="later.csv").ok
     live = rankings.row_peer(
-        kpi=confidence, organisation=home, period_start=report.period_start, period_end=report.period_end,
+        kpi=confidence,
+        organisation=home,
+        period_start=report.period_start,
+        period_end=report.period_end,
         group=msf,
     )
     assert live["display"] == "MSF rank 5 of 8"

@@ -1,0 +1,198 @@
+"""Which KPI a figure is about: the sentence's words against each KPI's name, category and aliases.
+
+A KPI is *mentioned* where one of its phrases appears in a sentence: its name (with and
+without "Number of", "Volume of" and any bracketed abbreviation), its aliases, and its
+category. A phrase preceded by a word that narrows it ("Offensive weapon stop and
+searches", "Hate crime") names something else, and so does one followed by a restriction
+("101 calls not answered"). A one-word phrase ("incidents") counts only where nothing in
+the sentence narrows the same word ("Grade 2 Emergency incidents … (-1,043 incidents)").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+NAME_PREFIX = re.compile(r"^(?:the\s+)?(?:number|volume|total|count|level)\s+of\s+(?:the\s+)?|^all\s+", re.I)
+# Words that may stand before a KPI's phrase without narrowing it.
+OPEN_BEFORE = set(
+    "the a an all total of in on for by with and or to from at our its their this these those that which "
+    "more fewer less additional extra further number numbers volume volumes level levels rate recorded "
+    "new overall any some than as into whose monthly annual average use was were is are has have had "
+    "been be there here then also while whilst despite although however but across within throughout "
+    "compared comparing current currently about approximately around over under nearly almost circa "
+    "public only just".split()
+)  # fmt: skip
+# Words that may follow a one-word phrase ("incidents in comparison"), i.e. end its noun.
+OPEN_AFTER = set(
+    "has have had is are was were in compared when from throughout over during this which that recorded "
+    "received created and for to with by at on per every each a an the than as across since have "
+    "carried completed reported dealt remain remains remained fell rose risen fallen grew increased "
+    "decreased reduced dropped declined stood went".split()
+)  # fmt: skip
+RESTRICTED_AFTER = re.compile(r"^\s*(?:not|resulting|where|who|that were|which were)\b", re.I)
+COUNTED_NOUNS = set(
+    "offences offence incidents incident crime crimes calls searches records referrals orders applications "
+    "cases offenders persons people victims members enforcements arrests bids projects children "
+    "individuals outcomes groups months years days weeks operations".split()
+)  # fmt: skip
+WORD = re.compile(r"[A-Za-z0-9’']+")
+BRACKET_END = re.compile(r"\)\s*$")
+LAST_WORD = re.compile(r"([\w’'%£]+)\W*$")
+PUNCTUATION = re.compile(r"[,;:(.]")
+NUMBER_WORD = re.compile(r"[\d,.%£+\-−]+")
+NEXT_WORD = re.compile(r"\s*([\w’']+)")
+NEXT_PUNCTUATION = re.compile(r"\s*[,;:.)(]")
+
+
+@dataclass
+class KpiRef:
+    """A KPI the checker can attribute figures to: a table row or a catalogue entry."""
+
+    row: dict  # {"kpi": {...}, "comparison": {...}, optional "peer": {...}}
+    in_section: bool = False
+    phrases: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.row["kpi"]["code"]
+
+    @property
+    def unit(self) -> str:
+        return self.row["kpi"].get("unit", "count")
+
+    @property
+    def heads(self) -> set[str]:
+        """What the KPI counts, singular: each phrase's last word and counted nouns ("incidents")."""
+        heads = {_singular(p.split()[-1]) for p in self.phrases}
+        return heads | {_singular(w) for p in self.phrases for w in p.split() if w in COUNTED_NOUNS}
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    if len(word) > 3 and word.endswith("es") and word[-3] in "sxh":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def normalise(text: str) -> str:
+    return " ".join(WORD.findall(text.replace("-", " ").lower()))
+
+
+def kpi_phrases(kpi: dict) -> list[str]:
+    """Every way the commentary may name a KPI, normalised, longest first."""
+    return _phrases(kpi.get("name", ""), kpi.get("category", ""), tuple(kpi.get("aliases") or ()))
+
+
+@lru_cache(maxsize=1024)
+def _phrases(name: str, category: str, aliases: tuple[str, ...]) -> list[str]:
+    bare = re.sub(r"\s*\([^)]*\)", "", name)
+    found = {name, bare, NAME_PREFIX.sub("", name), NAME_PREFIX.sub("", bare)}
+    found.update(a for a in aliases if a)
+    if category:
+        found.add(category)
+    phrases = {normalise(p) for p in found}
+    return sorted((p for p in phrases if p), key=lambda p: (-len(p.split()), p))
+
+
+@lru_cache(maxsize=512)
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    words = [re.escape(_singular(w)) + r"(?:s|es)?" for w in phrase.split()]
+    return re.compile(r"(?<![\w])" + r"[\s\-,]+".join(words) + r"(?![\w])", re.I)
+
+
+@lru_cache(maxsize=1024)
+def _stem(phrase: str) -> str:
+    return _singular(phrase.split()[0])
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    ref: KpiRef
+    words: int
+
+
+def _word_before(text: str, start: int) -> str:
+    before = text[max(0, start - 30) : start]
+    if BRACKET_END.search(before):
+        return ")"  # "Grade 4 (telephone) incidents": a bracket narrows the noun after it
+    m = LAST_WORD.search(before)
+    if not m:
+        return ""
+    return "" if PUNCTUATION.search(before, m.end()) else m.group(1)
+
+
+def _open_before(text: str, start: int, sentence_start: int) -> bool:
+    word = _word_before(text, start)
+    if not word or start - len(word) <= sentence_start:
+        return True
+    return word.lower() in OPEN_BEFORE or bool(NUMBER_WORD.fullmatch(word))
+
+
+def _open_after(text: str, end: int) -> bool:
+    m = NEXT_WORD.match(text, end, end + 30)
+    if not m or NEXT_PUNCTUATION.match(text, end, end + 3):
+        return True
+    return m.group(1).lower() in OPEN_AFTER
+
+
+def narrowed_words(text: str, span: tuple[int, int]) -> set[str]:
+    """Counted nouns the sentence narrows with a word before them ("Emergency incidents")."""
+    out = set()
+    for m in WORD.finditer(text, span[0], span[1]):
+        word = m.group(0).lower()
+        if word in COUNTED_NOUNS and not _open_before(text, m.start(), span[0]):
+            out.add(_singular(word))
+    return out
+
+
+def mentions(text: str, span: tuple[int, int], refs: list[KpiRef]) -> list[Mention]:
+    """KPIs named in one sentence, longest phrase first where two overlap, in reading order."""
+    narrowed = narrowed_words(text, span)
+    lower = text[span[0] : span[1]].lower()
+    found: list[Mention] = []
+    for ref in refs:
+        for phrase in ref.phrases:
+            if _stem(phrase) not in lower:
+                continue  # a cheap test first: most phrases are nowhere near most sentences
+            single = len(phrase.split()) == 1
+            for m in _phrase_pattern(phrase).finditer(text, span[0], span[1]):
+                if not _open_before(text, m.start(), span[0]) or RESTRICTED_AFTER.match(text[m.end() :]):
+                    continue
+                if single and (_singular(phrase) in narrowed or not _open_after(text, m.end())):
+                    continue
+                found.append(Mention(m.start(), m.end(), ref, len(phrase.split())))
+    found.sort(key=lambda x: (-(x.end - x.start), x.start))
+    kept: list[Mention] = []
+    for mention in found:
+        if all(mention.end <= k.start or mention.start >= k.end for k in kept):
+            kept.append(mention)
+    return sorted(kept, key=lambda x: x.start)
+
+
+def narrowed_phrase(text: str, span: tuple[int, int], ref: KpiRef) -> bool:
+    """The KPI's phrase with a word narrowing it: "Offensive weapon stop and searches"."""
+    for phrase in ref.phrases:
+        for m in _phrase_pattern(phrase).finditer(text, span[0], span[1]):
+            if not _open_before(text, m.start(), span[0]):
+                return True
+    return False
+
+
+def foreign_nouns(text: str, span: tuple[int, int], kept: list[Mention], ref: KpiRef) -> bool:
+    """True when the sentence counts something outside the KPI's own words ("501 offences")."""
+    if narrowed_phrase(text, span, ref):
+        return True
+    heads = ref.heads
+    for m in WORD.finditer(text, span[0], span[1]):
+        word = _singular(m.group(0))
+        if m.group(0).lower() not in COUNTED_NOUNS or any(k.start <= m.start() < k.end for k in kept):
+            continue
+        if word not in heads or not _open_before(text, m.start(), span[0]):
+            return True
+    return False
