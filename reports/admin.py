@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from . import admin_views, workflow
+from .admin_forms import NumberedInlineMixin, ReportFormMixin
 from .models import KpiRow, Paragraph, Publication, Report, Review, Section
 
 
@@ -50,7 +51,7 @@ class DraftOnlyInlineMixin(DraftOnlyMixin):
         return super().has_add_permission(request, obj)
 
 
-class SectionInline(DraftOnlyInlineMixin, admin.TabularInline):
+class SectionInline(NumberedInlineMixin, DraftOnlyInlineMixin, admin.TabularInline):
     model = Section
     fields = ["position", "kind", "heading", "edit_link"]
     readonly_fields = ["edit_link"]
@@ -111,11 +112,10 @@ class PublicationInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class ReportAdmin(ReportFormMixin, DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "status", "period_start", "audience", "marking", "updated_at"]
     list_filter = ["status", "audience", "marking"]
     search_fields = ["title", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
     inlines = [SectionInline, PublicationInline, ReviewInline]
     change_form_template = "admin/reports/report/change_form.html"
     change_list_template = "admin/reports/report/change_list.html"
@@ -179,14 +179,14 @@ class ReportAdmin(DraftOnlyMixin, admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
-class KpiRowInline(DraftOnlyInlineMixin, admin.TabularInline):
+class KpiRowInline(NumberedInlineMixin, DraftOnlyInlineMixin, admin.TabularInline):
     model = KpiRow
     fields = ["position", "kpi", "show_chart", "peer_group"]
     autocomplete_fields = ["kpi"]
     extra = 0
 
 
-class ParagraphInline(DraftOnlyInlineMixin, admin.StackedInline):
+class ParagraphInline(NumberedInlineMixin, DraftOnlyInlineMixin, admin.StackedInline):
     model = Paragraph
     fields = ["position", "text"]
     extra = 0
