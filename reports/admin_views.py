@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from kpis.charts import PortalLineChartView, trend_chart_data
+from kpis.charts import PortalLineChartView
 
 from . import drafting, selectors, workflow
 from .changes import diff_snapshots, period_label
+from .chart_data import report_charts
 from .checker import check_snapshot
 from .models import KpiRow, Paragraph, Publication, Report, Section
 from .snapshot import build_snapshot
@@ -96,7 +97,8 @@ def preview(request, pk):
 
 
 class PreviewChartView(PortalLineChartView):
-    """Chart.js data for the preview, from the live (not yet frozen) figures."""
+    """Chart.js data for the preview, from the live (not yet frozen) figures, drawn exactly
+    as the published page draws it (reports.chart_data)."""
 
     def get(self, request, *args, **kwargs):
         if not (
@@ -104,16 +106,14 @@ class PreviewChartView(PortalLineChartView):
         ):
             raise PermissionDenied
         report = get_object_or_404(Report, pk=kwargs["pk"])
-        snapshot = build_snapshot(report)
-        for section in snapshot["sections"]:
-            for row in section["rows"]:
-                if row["kpi"]["code"] == kwargs["code"]:
-                    self.row = row
-                    return super().get(request, *args, **kwargs)
-        raise Http404("No such KPI in this report.")
+        charts = report_charts(build_snapshot(report))
+        if kwargs["code"] not in charts:
+            raise Http404("No such KPI in this report.")
+        self.chart = charts[kwargs["code"]]
+        return super().get(request, *args, **kwargs)
 
     def get_chart(self):
-        return trend_chart_data(self.row["trend"])
+        return self.chart
 
 
 # --------------------------------------------------------------------------- workflow buttons
