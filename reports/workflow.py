@@ -189,7 +189,9 @@ def report_approve(
     )
     publication.render_delayed = publication.render_failed = False
     transaction.on_commit(lambda: _enqueue_render(publication))
-    transaction.on_commit(lambda: notifications.report_approved(report=report, by=by, version=version))
+    transaction.on_commit(
+        lambda: notifications.report_approved(report=report, by=by, version=version, comment=comment)
+    )
     return publication
 
 
