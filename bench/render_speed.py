@@ -87,8 +87,12 @@ def load_report(out: io.StringIO):
 
 
 def chromium_html(html: str) -> str:
-    """The PDF's HTML with its stylesheet inlined, for a file:// copy Chromium can print."""
+    """The PDF's HTML with its stylesheet inlined, for a file:// copy Chromium can print.
+
+    The stylesheet's fonts are named relative to it, so they point at the static folder.
+    """
     css = (ROOT / "static" / "css" / "report-pdf.css").read_text()
+    css = css.replace('url("../fonts/', f'url("{(ROOT / "static" / "fonts").as_uri()}/')
     return re.sub(r'<link rel="stylesheet" href="[^"]*report-pdf\.css">', f"<style>{css}</style>", html)
 
 

@@ -15,8 +15,12 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm
 
+from portal.edit_versions import EditVersionAdminMixin
+
+from . import signals
+from .linking import GlossaryEntry
 from .models import Term
-from .resources import TermResource
+from .resources import TermResource, term_entry
 
 CONFIRM_REFUSED = "This confirmation was not issued for this upload or has expired: upload the file again."
 UPLOAD_GONE = (
@@ -54,8 +58,13 @@ def _confirm_claims(file_name, file_format, user_pk) -> dict:
     return {"file": os.path.basename(str(file_name)), "format": str(file_format), "user": user_pk}
 
 
+def term_entries(*terms) -> list[GlossaryEntry]:
+    """The names under which these terms (None skipped) appear in text, for `terms_changed`."""
+    return [term_entry(t) for t in terms if t is not None]
+
+
 @admin.register(Term)
-class TermAdmin(ImportExportModelAdmin):
+class TermAdmin(EditVersionAdminMixin, ImportExportModelAdmin):
     resource_classes = [TermResource]
     # Spreadsheet formats staff keep; no HTML or JSON exports of user text.
     formats = [base_formats.CSV, base_formats.XLSX, base_formats.ODS]
@@ -70,6 +79,21 @@ class TermAdmin(ImportExportModelAdmin):
     @admin.display(description="definition")
     def short_definition(self, obj: Term) -> str:
         return Truncator(obj.definition).chars(90)
+
+    def save_model(self, request, obj, form, change):
+        before = Term.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        signals.terms_changed.send(sender=Term, by=request.user, entries=term_entries(before, obj))
+
+    def delete_model(self, request, obj):
+        entries = term_entries(obj)
+        super().delete_model(request, obj)
+        signals.terms_changed.send(sender=Term, by=request.user, entries=entries)
+
+    def delete_queryset(self, request, queryset):
+        entries = term_entries(*queryset)
+        super().delete_queryset(request, queryset)
+        signals.terms_changed.send(sender=Term, by=request.user, entries=entries)
 
     def has_import_permission(self, request):
         # An import both creates and updates terms.

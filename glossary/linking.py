@@ -104,3 +104,13 @@ def _inside_proper_name(match: re.Match, entry: GlossaryEntry) -> bool:
     before = match.string[: match.start()].rstrip()
     at_sentence_start = not before or before[-1] in ".!?:>"
     return not at_sentence_start and bool(_NEXT_WORD_CAPITALISED.match(match.string, match.end()))
+
+
+def mentions(entries: list[GlossaryEntry], text: str) -> bool:
+    """Whether `text` (Markdown or plain) uses any of these terms or abbreviations.
+
+    The same matching as the linker, without its proper-name exception: it may say yes
+    where the linker would leave a word alone, never no where the linker would link.
+    """
+    regex = _pattern(entries)
+    return bool(regex and text and regex.search(html.escape(text, quote=False)))

@@ -2,8 +2,10 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from portal.edit_versions import EditVersioned
 
-class Term(models.Model):
+
+class Term(EditVersioned):
     """A term or abbreviation that readers may not know (CMD, DVPO, Most Similar Forces).
 
     Editors manage terms in the admin or import them; reports mark up the first use of

@@ -11,6 +11,10 @@ from pathlib import PurePath
 from import_export import resources
 from import_export.formats import base_formats
 
+from portal.edit_versions import mark_edited
+
+from . import signals
+from .linking import GlossaryEntry
 from .models import Term
 
 # A cell starting with one of these is run as a formula (or DDE command) by Excel,
@@ -50,6 +54,26 @@ class TermResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.changed_entries: list[GlossaryEntry] = []
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.pk:
+            before = Term.objects.filter(pk=instance.pk).first()
+            if before:
+                self.changed_entries.append(term_entry(before))
+        mark_edited(instance, by=kwargs.get("user"))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        self.changed_entries.append(term_entry(instance))
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if self.changed_entries and not kwargs.get("dry_run"):
+            # Inside the import's transaction: an import that fails records nothing.
+            signals.terms_changed.send(sender=Term, by=kwargs.get("user"), entries=self.changed_entries)
+
     def before_import_row(self, row, **kwargs):
         for column in COLUMNS:
             value = row.get(column)
@@ -59,6 +83,13 @@ class TermResource(resources.ModelResource):
 
     def export_field(self, field, instance, **kwargs):
         return neutralise_formula(super().export_field(field, instance, **kwargs))
+
+
+def term_entry(term: Term) -> GlossaryEntry:
+    """A term's names and definition, as the linker and `signals.terms_changed` take them."""
+    return GlossaryEntry(
+        term=term.term, abbreviation=term.abbreviation, anchor=f"term-{term.slug}", definition=term.definition
+    )
 
 
 def terms_import(*, content: bytes, file_name: str, user=None, dry_run: bool = False):

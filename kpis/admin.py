@@ -27,7 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportMixin
 
-from . import exporting, importing
+from portal.edit_versions import EditVersionAdminMixin
+
+from . import exporting, importing, signals
 from .admin_permissions import ImportNeedsAddAndChange
 from .formatting import format_value
 from .models import ImportBatch, Kpi, Observation, ObservationChange
@@ -235,13 +237,18 @@ def _download(body: bytes, fmt: str, name: str) -> HttpResponse:
 
 
 @admin.register(Kpi)
-class KpiAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class KpiAdmin(EditVersionAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = importing.CATALOGUE
     template_layouts = ("catalogue",)
     list_display = ("code", "name", "category", "unit", "aggregation", "good_direction", "decimals")
     list_filter = ("category", "unit", "aggregation", "good_direction")
     search_fields = ("code", "name", "category")
     filter_horizontal = ("glossary_terms",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            signals.catalogue_changed.send(sender=Kpi, by=request.user, kpi_ids={obj.pk})
 
     def export_bytes(self, queryset, fmt):
         return exporting.catalogue_export(queryset=queryset, fmt=fmt)
@@ -285,6 +292,12 @@ class ObservationAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         importing.observation_save(observation=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        importing.observations_delete(Observation.objects.filter(pk=obj.pk), by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        importing.observations_delete(queryset, by=request.user)
 
     def export_bytes(self, queryset, fmt):
         return exporting.observations_export(queryset=queryset, fmt=fmt)

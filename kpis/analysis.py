@@ -1,8 +1,9 @@
-"""The "analysis" of one KPI row: its XmR reading and whether its change is beyond chance.
+"""The "analysis" of one KPI row: its XmR reading and whether its change is beyond the usual variation.
 
 `row_analysis` returns the JSON-safe dict frozen into each row of a publication
 (docs/snapshot.md, `rows[].analysis`). Web charts and PDF charts draw `spc` lines from it;
-the KPI table shows `significance` as a quiet marker with its explanation.
+the KPI table shows `significance` as a quiet marker with its explanation, and the reviewer's
+page its dispersion and how it sits with the XmR reading (`spc_note`).
 
     {"spc": null | {                         # null with fewer than 12 months of figures
         "mean": float, "upper": float, "lower": float,   # process limits, clamped to 0 (and 100 for %)
@@ -11,10 +12,9 @@ the KPI table shows `significance` as a quiet marker with its explanation.
                      "trend" | "two_of_three", "direction": "up" | "down"}],
         "reading": "Special cause: 7 months above the mean since September 2018.",
         "variation": "common" | "special-improvement" | "special-concern" | "special-neither"},
-     "significance": null | {                # null unless a summed count with both figures
-        "previous": int, "current": int, "method": "exact" | "normal", "z": float | null,
-        "p_value": float, "level": 0.05, "significant": bool,
-        "explanation": "The rise from 138,893 to 150,536 is larger than chance alone would explain …"}}
+     "significance": null | {...}}           # kpis.significance_result: null for a missing figure,
+                                             # a percentage, a time or money; otherwise the test
+                                             # of the change, or why it is not tested
 
 Signal indexes count the 24 months of the trend, previous year first (index 12 = April of
 the current year).
@@ -22,7 +22,7 @@ the current year).
 
 from __future__ import annotations
 
-from .significance import count_change
+from .significance_result import significance_result, spc_note
 from .spc import TOO_FEW_POINTS, trend_months, xmr
 
 MIN_SPC_POINTS = 12  # fewer months make limits too unstable to read
@@ -69,23 +69,30 @@ def spc_analysis(*, kpi, trend: dict) -> dict | None:
     }
 
 
-def significance_analysis(*, kpi, comparison: dict) -> dict | None:
-    """The two-Poisson-counts test of a count KPI's change, or None where it does not apply."""
-    if _field(kpi, "unit") != "count" or _field(kpi, "aggregation", "sum") != "sum":
+def _label(comparison: dict, key: str) -> str:
+    return ((comparison.get(key) or {}).get("period") or {}).get("label", "")
+
+
+def significance_analysis(*, kpi, comparison: dict, trend: dict | None = None) -> dict | None:
+    """How the change compares with the usual variation (kpis.significance_result), or None.
+
+    None where there is no change to test (a figure missing) or the KPI is a percentage,
+    time or amount of money; rates and stated figures say why they are not tested.
+    """
+    unit, aggregation = _field(kpi, "unit", "count"), _field(kpi, "aggregation", "sum")
+    if unit != "count" and aggregation != "last":
         return None
     current, previous = comparison.get("current") or {}, comparison.get("previous") or {}
     if current.get("value") is None or previous.get("value") is None or comparison.get("change") is None:
         return None
-    try:
-        result = count_change(
-            previous=previous["value"],
-            current=current["value"],
-            previous_length=previous.get("months_expected") or 1,
-            current_length=current.get("months_expected") or 1,
-        )
-    except ValueError:  # fractional or negative "counts" are not events: no test
-        return None
-    return result.as_dict()
+    return significance_result(
+        aggregation=aggregation,
+        previous=previous,
+        current=current,
+        previous_months=((trend or {}).get("previous") or {}).get("values"),
+        current_months=((trend or {}).get("current") or {}).get("values"),
+        labels=(_label(comparison, "previous"), _label(comparison, "current")),
+    )
 
 
 def row_analysis(*, kpi, trend: dict, comparison: dict) -> dict:
@@ -94,7 +101,10 @@ def row_analysis(*, kpi, trend: dict, comparison: dict) -> dict:
     `kpi` is a Kpi or the row's kpi dict (unit, good_direction, optional aggregation);
     `trend` is kpis.series.monthly_trend(); `comparison` is Comparison.as_dict().
     """
-    return {
+    analysis = {
         "spc": spc_analysis(kpi=kpi, trend=trend),
-        "significance": significance_analysis(kpi=kpi, comparison=comparison),
+        "significance": significance_analysis(kpi=kpi, comparison=comparison, trend=trend),
     }
+    if analysis["significance"]:
+        analysis["significance"]["spc_note"] = spc_note(analysis["spc"], analysis["significance"])
+    return analysis

@@ -26,6 +26,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal.edit_versions import record_edit
+
+from . import signals
 from .periods import month_end
 from .spreadsheets import (
     FILE_TOO_BIG,
@@ -355,17 +358,45 @@ def observation_save(*, observation, by) -> object:
     with transaction.atomic():
         old = None
         if observation.pk:
-            old = Observation.objects.filter(pk=observation.pk).values_list("value", flat=True).first()
+            old = (
+                Observation.objects.filter(pk=observation.pk)
+                .values("value", "kpi_id", "organisation_id")
+                .first()
+            )
         observation.source = None  # no longer the value an import brought
         observation.save()
-        if old is None or old != observation.value:
+        if old is None or old["value"] != observation.value:
             ObservationChange.objects.create(
                 observation=observation,
-                old_value=old,
+                old_value=old and old["value"],
                 new_value=observation.value,
                 changed_by=by if getattr(by, "pk", None) else None,
             )
+        kpi_ids, org_ids = {observation.kpi_id}, {observation.organisation_id}
+        if old:  # moved to another KPI or force: the figures it left change too
+            kpi_ids.add(old["kpi_id"])
+            org_ids.add(old["organisation_id"])
+        signals.observations_changed.send(
+            sender=Observation, by=by, kpi_ids=kpi_ids, organisation_ids=org_ids
+        )
     return observation
+
+
+def observations_delete(queryset, *, by) -> int:
+    """Delete observations by hand in the admin, telling listeners which figures changed."""
+    from .models import Observation
+
+    with transaction.atomic():
+        keys = list(queryset.values_list("kpi_id", "organisation_id"))
+        deleted, _ = queryset.delete()
+        if keys:
+            signals.observations_changed.send(
+                sender=Observation,
+                by=by,
+                kpi_ids={k for k, _ in keys},
+                organisation_ids={o for _, o in keys},
+            )
+    return deleted
 
 
 def _finish(outcome: ImportOutcome, problems: _Problems) -> ImportOutcome:
@@ -591,6 +622,7 @@ class _ObservationImport:
             now = ops.adapt_datetimefield_value(timezone.now())
             ends: dict[tuple, tuple] = {}
             inserts, updates, history = [], [], []
+            old_keys: dict[int, tuple] = {}  # observation id -> (kpi id, organisation id)
             existing = self.existing
             for key, value in self.values.items():
                 old = existing.get(key)
@@ -602,6 +634,7 @@ class _ObservationImport:
                     inserts.append((key[0], key[1], *ends[period], value, batch.pk, now))
                 elif old[1] != value:
                     updates.append((value, batch.pk, now, old[0]))
+                    old_keys[old[0]] = key[:2]
                     history.append((old[0], old[1], value, user_id, batch.pk, now))
 
             obs = _Table(Observation, connection)
@@ -633,6 +666,14 @@ class _ObservationImport:
                         updates,
                     )
                     cursor.executemany(change.insert(change_columns), history)
+            if inserts or updates:
+                changed_keys = [row[:2] for row in inserts] + [old_keys[row[3]] for row in updates]
+                signals.observations_changed.send(
+                    sender=Observation,
+                    by=user if user_id else None,
+                    kpi_ids={k for k, _ in changed_keys},
+                    organisation_ids={o for _, o in changed_keys},
+                )
         return batch
 
 
@@ -892,6 +933,9 @@ class _CatalogueImport:
             Kpi.objects.bulk_create(created, batch_size=500)
             if updated:
                 Kpi.objects.bulk_update(updated, list(self.FIELDS), batch_size=500)
+                # An open KPI form from before this import is then refused (portal.edit_versions).
+                record_edit(Kpi, [k.pk for k in updated], by=user)
+                signals.catalogue_changed.send(sender=Kpi, by=user, kpi_ids={k.pk for k in updated})
         return batch
 
 

@@ -3,6 +3,8 @@ from django.db import models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from portal.edit_versions import EditVersioned
+
 from .formatting import format_value
 
 
@@ -76,7 +78,7 @@ class Organisation(models.Model):
         return org
 
 
-class Kpi(models.Model):
+class Kpi(EditVersioned):
     """A key performance indicator in the catalogue (e.g. 1.1 Number of 999 Calls).
 
     Editors maintain the catalogue in the admin or by importing a spreadsheet; report

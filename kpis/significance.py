@@ -14,7 +14,10 @@ t2 are the lengths of the periods (equal for a year against a year, so p = 1/2).
 The level is 0.05, two-sided. A caution for readers of the code: real crime counts vary more
 than Poisson counts do (seasons, recording changes), so with counts in the tens of thousands
 almost any change is "significant"; the explanation says "larger than chance alone would
-explain", which is exactly what the test shows and no more.
+explain", which is exactly what the test shows and no more. That is why this test only
+stands in where kpis.quasi_poisson, which estimates the variation from the monthly figures,
+cannot be used (too few months, missing months, a period with none): see
+kpis.significance_result.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -16,3 +17,6 @@ class PortalConfig(AppConfig):
     def ready(self):
         # Once per migrate run (sender=this app), after every app's tables exist.
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="portal-roles")
+        from .two_factor import remember_need_at_sign_in
+
+        user_logged_in.connect(remember_need_at_sign_in, dispatch_uid="portal-two-factor-need")

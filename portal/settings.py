@@ -6,11 +6,14 @@ DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=0.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.storage import artifact_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -55,6 +58,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "glossary",
     "kpis",
     "reports",
@@ -67,9 +74,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.request_log.RequestLogMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Outside everything below, so it also sees the two-factor redirects and lockout pages.
+    "portal.caching.SignedInResponsesAreNotStoredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.csp.PortalCSPMiddleware",
+    "portal.two_factor.TwoFactorMiddleware",
+    # django-axes: last, so it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -107,12 +121,39 @@ AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# django-axes first: it refuses a locked-out account or address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --------------------------------------------------------------------------- sign-in
+# django-axes: https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Two separate rules: LOGIN_FAILURE_LIMIT failures for one username (from anywhere), or
+# from one address (whatever the usernames), pause sign-in for LOGIN_LOCKOUT_MINUTES
+# after the last failure, even with the right password. A superuser unlocks early in
+# the admin (Axes -> Access attempts). Attempts are kept in the database.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "portal.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.signin.client_ip"
+# Behind a load balancer, REMOTE_ADDR is the balancer: PROXY_COUNT says how many proxies
+# append to X-Forwarded-For, so the address they saw is used instead.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+# Password reset requests per hour: from one address, and for one email address.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+PASSWORD_RESET_LIMIT_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3"))
+PASSWORD_RESET_WINDOW_SECONDS = 3600
+# Two-factor authentication (django-otp, TOTP with recovery codes): required for staff,
+# Editors, Reviewers and superusers unless DEBUG is on (the demo's printed passwords).
+REQUIRE_STAFF_2FA = env_bool("REQUIRE_STAFF_2FA", not DEBUG)
 
 # --------------------------------------------------------------------------- i18n
 LANGUAGE_CODE = "en-gb"
@@ -124,7 +165,7 @@ USE_THOUSAND_SEPARATOR = False
 # --------------------------------------------------------------------------- files
 # https://docs.djangoproject.com/en/5.2/ref/settings/#static-files
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Chart.js and axe-core come from npm (package-lock.json pins them).
@@ -132,11 +173,12 @@ STATICFILES_DIRS = [
 ]
 # Report artifacts (PDF, frozen HTML) are private: they are written through the storage
 # API and only ever served by views that check the reader's rights, so MEDIA_URL is
-# deliberately not routed anywhere.
+# deliberately not routed anywhere. They live in MEDIA_ROOT, or in an S3-compatible bucket
+# when STORAGE_URL or AWS_STORAGE_BUCKET_NAME names one (portal/storage.py).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/private-media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": artifact_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -191,8 +233,28 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --------------------------------------------------------------------------- cache
+# Shared through Redis when there is one, so the password reset limits hold across
+# processes and machines; otherwise in process memory.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --------------------------------------------------------------------------- email
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "performance-portal@localhost")
 
 # --------------------------------------------------------------------------- security
@@ -242,14 +304,31 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 # A renderer that grows beyond this is stopped (bytes of address space).
 RENDER_MEMORY_LIMIT_BYTES = int(os.environ.get("RENDER_MEMORY_LIMIT_BYTES", str(1536 * 1024**2)))
 
+# The name an authenticator app shows beside the code.
+OTP_TOTP_ISSUER = PORTAL_NAME
+
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
+# One line per event on standard error, for the process manager or container runtime to
+# collect: the web process logs each request (portal.requests) and each status change
+# (reports.workflow); workers log each render with its report, version and outcome.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # portal.requests already logs every request, with its user.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        # Failed sign-ins and lockouts are warnings; every successful one is not news.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from reports import selectors
 
+from .caching import mark_not_stored
 from .health import run_checks
 
 
@@ -14,7 +15,11 @@ def home(request):
     listing = selectors.publication_listing(
         user=request.user, year=request.GET.get("year", ""), query=request.GET.get("q", "")
     )
-    return render(request, "portal/home.html", listing)
+    response = render(request, "portal/home.html", listing)
+    if request.user.is_authenticated:
+        # A member's list holds panel-only titles: not for the browser to keep.
+        mark_not_stored(response)
+    return response
 
 
 @never_cache

@@ -12,6 +12,8 @@ The rules:
 - drafts are never on the reader site (views only ever look at live publications).
 """
 
+from django.contrib.auth.models import AnonymousUser
+
 from .models import Publication, Report
 
 READ_RESTRICTED = "reports.read_restricted"
@@ -83,3 +85,8 @@ def can_leave_feedback(user, publication: Publication, *, latest_version: int | 
         and not publication.withdrawn_at
         and can_read_publication(user, publication, latest_version=latest_version)
     )
+
+
+def anonymous_may_read(publication: Publication, *, latest_version: int | None = None) -> bool:
+    """Would a visitor who is not signed in get this version's content? If not, it is private."""
+    return can_read_content(AnonymousUser(), publication, latest_version=latest_version)

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from portal.edit_versions import EditVersionAdminMixin, record_edit
+
 from . import admin_views, workflow
 from .admin_forms import NumberedInlineMixin, ReportFormMixin
 from .models import KpiRow, Paragraph, Publication, Report, Review, Section
@@ -112,7 +114,7 @@ class PublicationInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(ReportFormMixin, DraftOnlyMixin, admin.ModelAdmin):
+class ReportAdmin(ReportFormMixin, EditVersionAdminMixin, DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "status", "period_start", "audience", "marking", "updated_at"]
     list_filter = ["status", "audience", "marking"]
     search_fields = ["title", "slug"]
@@ -169,6 +171,10 @@ class ReportAdmin(ReportFormMixin, DraftOnlyMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         if formset.has_changed():
             workflow.report_record_edit(report=form.instance, by=request.user)
+            if formset.model is Section:
+                # A section form opened before this heading or order change is out of date.
+                changed = [section.pk for section, _fields in formset.changed_objects]
+                record_edit(Section, changed, by=request.user)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -193,7 +199,7 @@ class ParagraphInline(NumberedInlineMixin, DraftOnlyInlineMixin, admin.StackedIn
 
 
 @admin.register(Section)
-class SectionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class SectionAdmin(EditVersionAdminMixin, DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["heading", "report", "kind", "position"]
     list_filter = ["kind", "report"]
     search_fields = ["heading", "report__title"]

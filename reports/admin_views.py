@@ -14,13 +14,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kpis.charts import PortalLineChartView
+from portal.edit_versions import record_edit
 
 from . import drafting, selectors, workflow
 from .changes import diff_snapshots, period_label
 from .chart_data import report_charts
 from .checker import check_snapshot
-from .models import KpiRow, Paragraph, Publication, Report, Section
-from .snapshot import build_snapshot
+from .models import KpiRow, Paragraph, Publication, Report, ReviewedSnapshot, Section
+from .significance_display import review_rows
+from .snapshot import build_snapshot, content_checksum
 
 
 def redirect_to_report(report):
@@ -143,6 +145,14 @@ class ReviewForm(forms.Form):
         required=False,
         help_text="Leave blank to publish as soon as it is rendered. Format: 2019-06-21 09:00.",
     )
+    # What this page showed (snapshot.content_checksum): approval refuses other content.
+    checksum = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+NO_CHECKSUM = (
+    "This approval did not say which content was reviewed. Read the page below, then record "
+    "your decision again."
+)
 
 
 def _changes(report, snapshot):
@@ -161,21 +171,52 @@ def _period_changes(report, snapshot):
     return earlier, diff_snapshots(selectors.publication_snapshot(earlier), snapshot, against=against)
 
 
+def _shown_for_review(report, snapshot) -> str:
+    """Keep what the page shows under its checksum, so a refused approval can diff it."""
+    checksum = content_checksum(snapshot)
+    if report.status == Report.Status.IN_REVIEW:
+        ReviewedSnapshot.objects.get_or_create(
+            report=report, checksum=checksum, defaults={"snapshot": snapshot}
+        )
+    return checksum
+
+
+def _refused_approval(request, report, exc: workflow.ContentChanged):
+    """The form again, now carrying the new checksum, and what changed since it was read."""
+    seen = ReviewedSnapshot.objects.filter(report=report, checksum=request.POST.get("checksum", "")).first()
+    data = request.POST.copy()
+    data["checksum"] = exc.checksum
+    form = ReviewForm(data)
+    form.is_valid()
+    form.add_error(None, _errors(exc))
+    if seen is None:  # not a page this site showed: nothing to compare with
+        return form, None
+    return form, diff_snapshots(seen.snapshot, exc.snapshot, against="the content you reviewed")
+
+
 def review(request, pk):
     """The reviewer's page: what will be published, what changed, what the checker found."""
     report = _report_for_staff(request, pk)
     snapshot = build_snapshot(report)
-    form = ReviewForm(request.POST or None)
+    posted = request.POST.copy() if request.method == "POST" else None
+    missing_checksum = posted is not None and not posted.get("checksum")
+    if missing_checksum:  # the page shown now carries its own, for the next decision
+        posted["checksum"] = content_checksum(snapshot)
+    form = ReviewForm(posted, initial={"checksum": content_checksum(snapshot)})
+    since_reviewed, content_changed = None, False
     if request.method == "POST":
         if form.is_valid():
             decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
             try:
+                if decision == "approve" and missing_checksum:
+                    raise ValidationError(NO_CHECKSUM)
                 if decision == "approve":
                     publication = workflow.report_approve(
                         report=report,
                         by=request.user,
                         comment=comment,
                         publish_at=form.cleaned_data["publish_at"],
+                        reviewed_checksum=form.cleaned_data["checksum"],
                     )
                     if publication.render_failed:
                         messages.error(request, workflow.RENDER_FAILED)
@@ -190,8 +231,14 @@ def review(request, pk):
                     workflow.report_request_changes(report=report, by=request.user, comment=comment)
                     messages.success(request, "Sent back to the editors with your comment.")
                 return redirect_to_report(report)
+            except workflow.ContentChanged as exc:
+                content_changed = True
+                frozen = {"version": None, "approved_by": "", "approved_at": None}
+                snapshot = {**exc.snapshot, "report": {**exc.snapshot["report"], **frozen}}
+                form, since_reviewed = _refused_approval(request, report, exc)
             except (PermissionDenied, ValidationError) as exc:
                 form.add_error(None, _errors(exc))
+    _shown_for_review(report, snapshot)
     latest, changes = _changes(report, snapshot)
     earlier, period_changes = _period_changes(report, snapshot)
     findings = check_snapshot(snapshot)
@@ -201,10 +248,13 @@ def review(request, pk):
         "form": form,
         "findings": findings,
         "flagged": [f for f in findings if f.flagged],
+        "significance_rows": review_rows(snapshot),
         "latest_publication": latest,
         "changes": changes,
         "earlier_publication": earlier,
         "period_changes": period_changes,
+        "since_reviewed": since_reviewed,
+        "content_changed": content_changed,
         "is_author": workflow.is_author(report, request.user),
         "has_review_perm": request.user.has_perm("reports.review_report"),
         "can_review": report.status == Report.Status.IN_REVIEW
@@ -345,5 +395,6 @@ def draft_sentence(request, pk, row_pk):
             section=kpi_row.section, text=text, position=(last.position + 10) if last else 10
         )
         workflow.report_record_edit(report=report, by=request.user)
+        record_edit(Section, [kpi_row.section_id], by=request.user)
         messages.success(request, "Drafted sentence added as the last paragraph; edit it as you wish.")
     return redirect(reverse("admin:reports_section_change", args=[kpi_row.section_id]))

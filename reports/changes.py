@@ -136,7 +136,10 @@ def _text(old: dict, new: dict) -> list[dict]:
         old_text = (was or {}).get("text", "")
         new_text = (now or {}).get("text", "")
         if was is not None and now is not None and old_text == new_text:
-            continue
+            # The same words: only a link's address can differ; show it if it does.
+            old_text, new_text = readable(was.get("html", "")), readable(now.get("html", ""))
+            if old_text == new_text:
+                continue
         status = "added" if was is None else "removed" if now is None else "changed"
         # Mostly rewritten (common between periods): the two texts one after the other read
         # better than a word diff that interleaves them.
@@ -168,6 +171,75 @@ def _report(old: dict, new: dict) -> list[dict]:
     return out
 
 
+KPI_FIELDS = (
+    ("name", "Name"),
+    ("description", "Description"),
+    ("category", "Category"),
+    ("unit", "Unit"),
+    ("decimals", "Decimal places"),
+    ("good_direction", "Good direction"),
+)
+LINK = re.compile(r"""<a\s[^>]*?href=["']([^"'#][^"']*)["'][^>]*>(.*?)</a>""", re.S | re.I)
+
+
+def readable(html: str) -> str:
+    """HTML as words, each outside link followed by its address, so a changed link shows."""
+    from django.utils.html import strip_tags
+
+    with_targets = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", html or "")
+    return " ".join(strip_tags(with_targets).split())
+
+
+def _kpis(old: dict, new: dict) -> list[dict]:
+    """Catalogue details (name, description, …) of KPIs shown on both sides that differ."""
+    before, after = _rows(old), _rows(new)
+    out = []
+    for code in [c for c in after if c in before]:
+        was, now = before[code]["kpi"], after[code]["kpi"]
+        fields = [
+            {"label": label, "old": was.get(field, ""), "new": now.get(field, "")}
+            for field, label in KPI_FIELDS
+            if was.get(field, "") != now.get(field, "")
+        ]
+        if fields:
+            out.append({"code": code, "name": now.get("name", ""), "fields": fields})
+    return out
+
+
+def _terms(snapshot: dict) -> dict[str, dict]:
+    terms = {}
+    for section in snapshot.get("sections", []):
+        for term in section.get("terms") or []:
+            terms.setdefault(term.get("anchor") or term.get("term", ""), term)
+    return terms
+
+
+def _term_name(term: dict) -> str:
+    name = term.get("term", "")
+    return f"{name} ({term['abbreviation']})" if term.get("abbreviation") else name
+
+
+def _glossary(old: dict, new: dict) -> list[dict]:
+    """Glossary entries added, removed, or whose wording or definition differs."""
+    before, after = _terms(old), _terms(new)
+    out = []
+    for key in list(after) + [k for k in before if k not in after]:
+        was, now = before.get(key), after.get(key)
+        old_text = readable((was or {}).get("definition_html", ""))
+        new_text = readable((now or {}).get("definition_html", ""))
+        if was and now and (old_text, _term_name(was)) == (new_text, _term_name(now)):
+            continue
+        out.append(
+            {
+                "term": _term_name(now or was),
+                "was_term": _term_name(was) if was else "",
+                "status": "added" if was is None else "removed" if now is None else "changed",
+                "html": diff_html(old_text, new_text),
+            }
+        )
+    return out
+
+
 def period_label(publication) -> str:
     """How sentences name the previous period's report: its title and version."""
     title = getattr(publication, "frozen_title", None) or publication.report.title
@@ -179,11 +251,13 @@ def diff_snapshots(old: dict, new: dict, *, against: str = "") -> dict:
 
     {"against", "old_version", "new_version", "report": [{label, old, new}], "figures":
     [{code, name, section, status, fields: [{label, was_label, old, new}]}], "text": [{number,
-    section, status, old, new, html}], "has_changes": bool}. `html` is a word-level diff,
+    section, status, old, new, html}], "kpis": [{code, name, fields: [{label, old, new}]}],
+    "glossary": [{term, was_term, status, html}], "has_changes": bool}. `html` is a word-level diff,
     escaped and safe. `against` names the old side in sentences: "version 2" unless given,
     `period_label(...)` when comparing with the previous period's report.
     """
     report, figures, text = _report(old, new), _figures(old, new), _text(old, new)
+    kpis, glossary = _kpis(old, new), _glossary(old, new)
     old_version = (old.get("report") or {}).get("version")
     return {
         "against": against or (f"version {old_version}" if old_version else ""),
@@ -192,5 +266,7 @@ def diff_snapshots(old: dict, new: dict, *, against: str = "") -> dict:
         "report": report,
         "figures": figures,
         "text": text,
-        "has_changes": bool(report or figures or text),
+        "kpis": kpis,
+        "glossary": glossary,
+        "has_changes": bool(report or figures or text or kpis or glossary),
     }

@@ -35,6 +35,8 @@ from django.utils.html import strip_tags
 
 from kpis.periods import Period, add_months, month_end
 
+from .significance_claims import claim_findings
+
 NO_SOURCE = "No figure in this section's table to check it against."
 SAME_QUARTER = (
     "The report compares {current} with {previous}, whole periods of {months} months; "
@@ -810,6 +812,7 @@ def check_paragraph(  # noqa: C901 - one pass over the figures, in reading order
 
     result = sorted(findings.values(), key=lambda f: f.start)
     result += _same_period_findings(number, text, report, comparison)
+    result += [Finding(**claim) for claim in claim_findings(text, section_rows=section_rows, number=number)]
     return sorted(result, key=lambda f: f.start)
 
 

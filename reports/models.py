@@ -3,8 +3,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.edit_versions import EditVersioned
 
-class Report(models.Model):
+
+class Report(EditVersioned):
     """A performance report to a Police and Crime Panel, as editors write it.
 
     The report rows hold the working copy; each approval freezes it into a Publication
@@ -174,7 +176,7 @@ class Report(models.Model):
         return self.audience == self.Audience.PANEL or self.marking == self.Marking.OFFICIAL_SENSITIVE
 
 
-class Section(models.Model):
+class Section(EditVersioned):
     """A numbered part of a report: cover narrative, a performance section, or the glossary.
 
     Narrative sections (Purpose, Recommendation, Background…) number their paragraphs
@@ -292,6 +294,28 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor or 'the system'}"
+
+
+class ReviewedSnapshot(models.Model):
+    """What a reviewer's page showed: kept so a refused approval can show what changed since.
+
+    The review page stores the snapshot it shows under its checksum
+    (`snapshot.content_checksum`); the approval form posts that checksum back. Rows of a
+    report are deleted when it is approved.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    checksum = models.CharField(_("checksum"), max_length=64)
+    snapshot = models.JSONField(_("content shown"))
+    shown_at = models.DateTimeField(_("first shown"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reviewed content")
+        verbose_name_plural = _("reviewed content")
+        constraints = [models.UniqueConstraint(fields=["report", "checksum"], name="one_copy_per_checksum")]
+
+    def __str__(self) -> str:
+        return f"{self.report} ({self.checksum[:12]})"
 
 
 class Publication(models.Model):

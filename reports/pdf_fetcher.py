@@ -6,6 +6,7 @@ renderer gets this fetcher instead: it answers data: URLs and files under STATIC
 (resolved through the staticfiles finders, or STATIC_ROOT after collectstatic), and
 refuses everything else (file://, http(s)://, other schemes) without opening a
 connection, so nothing is fetched and nothing is followed, redirects included.
+The report's stylesheet and its fonts (static/fonts/) come through here too.
 """
 
 from __future__ import annotations

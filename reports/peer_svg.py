@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.utils.html import escape
 
+from . import svgcharts
+
 WIDTH = 640
 ROW = 22
 BAR = 14
@@ -23,7 +25,7 @@ HOME_COLOUR = "#c0392b"  # 5.4:1 on white
 OUTLINE = "#0b0c0c"
 AXIS = "#505a5f"
 AVERAGE_COLOUR = "#505a5f"
-FONT = 'font-family="Liberation Sans, Arial, sans-serif"'
+FONT = svgcharts.FONT  # the PDF's typeface, as the trend charts use it
 THIS_FORCE = "(this force)"
 
 

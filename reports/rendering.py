@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import peer_svg, svg_text_runs, svgcharts
+from . import peer_svg, significance_display, svg_text_runs, svgcharts
 from .models import Publication
 from .pdf_fetcher import BASE_URL, StaticOnlyFetcher
 
@@ -132,6 +132,7 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
     period, comparison = report["period"], report["comparison"]
     sections = []
     contents = []
+    about_significance = ""
     for section in snap["sections"]:
         section["intro_html"] = _clean(section.get("intro_html", ""))
         for para in section.get("paragraphs", []):
@@ -164,7 +165,9 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
         rows = section.get("rows", [])
         section["has_charts"] = any(row["chart_image"] or row["peer_image"] for row in rows)
         section["has_peers"] = any(row.get("peer") for row in rows)
-        section["has_significance"] = any((row.get("analysis") or {}).get("significance") for row in rows)
+        if significance_display.decorate_section(section) and not about_significance:
+            # The method is explained once: in "About the figures", and in the PDF at its first use.
+            about_significance = section["significance_about"] = significance_display.ABOUT_SIGNIFICANCE
         sections.append(section)
         contents.append({"anchor": section["anchor"], "title": section["title"]})
 
@@ -184,6 +187,7 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
         "sections": sections,
         "contents": contents,
         "draft": draft,
+        "significance_about": about_significance,
         "language": LANGUAGE,
         "legend": (
             f"Blue dashed line with square markers: {comparison['label']}. "
@@ -247,9 +251,11 @@ _fonts = threading.local()
 def _font_config():
     """One font configuration per thread, kept between renders.
 
-    Building it (fontconfig, Pango's font map) is a tenth of a render; we use no web fonts,
-    so reusing it changes nothing in the output (same bytes). Pango objects are not shared
-    across threads, hence one per thread.
+    Building it (fontconfig, Pango's font map) is a tenth of a render. The report's fonts
+    (@font-face in report-pdf.css, files from our static folder) are added to it by the
+    first render and kept: WeasyPrint skips a face it has already added, so reusing it
+    changes nothing in the output (same bytes). Pango objects are not shared across
+    threads, hence one per thread.
     """
     if getattr(_fonts, "config", None) is None:
         from weasyprint.text.fonts import FontConfiguration
@@ -328,27 +334,19 @@ def _sha256(data: bytes) -> str:
 def store_complete(name: str, data: bytes, *, storage=None) -> str:
     """Write `data` under exactly `name`, so that `name` only ever holds a complete file.
 
-    On a local disk the bytes go to a temporary name first and are renamed over `name`
-    (atomic on POSIX); object stores (S3) make an object visible only once uploaded.
-    Unchanged content is left alone, so a second render rewrites nothing.
+    Only the storage API is used: the configured storage replaces a name whole (an object
+    store shows an object once uploaded; portal.storage.ArtifactFileSystemStorage renames
+    a finished temporary file over the name). Unchanged content is left alone, so a second
+    render rewrites nothing.
     """
     storage = storage or default_storage
     if storage.exists(name):
         with storage.open(name, "rb") as existing:
             if _sha256(existing.read()) == _sha256(data):
                 return name
-    try:
-        final_path = storage.path(name)
-    except NotImplementedError:
-        final_path = None
-    if final_path is None:
-        if storage.exists(name):
-            storage.delete(name)
-        saved = storage.save(name, ContentFile(data))
-    else:
-        temp_name = storage.save(f"{name}.partial-{os.getpid()}-{time.monotonic_ns()}", ContentFile(data))
-        os.replace(storage.path(temp_name), final_path)
-        saved = name
+        if storage.get_available_name(name) != name:
+            storage.delete(name)  # a storage that keeps both would give ours another name
+    saved = storage.save(name, ContentFile(data))
     if saved != name:
         raise RuntimeError(f"Storage saved {saved!r} instead of {name!r}.")
     return name

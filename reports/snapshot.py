@@ -7,8 +7,11 @@ happen here, once, so the web page, the PDF and the downloads can never disagree
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -23,7 +26,12 @@ from kpis.series import monthly_trend, observations
 from .markdown import render_markdown
 from .models import Report, Section
 
-SCHEMA = 1
+# 2: rows[].analysis.significance is the test that allows for the monthly variation
+# (kpis.significance_result); schema-1 snapshots hold the two-count Poisson test, and every
+# reader of a snapshot still reads them (reports.significance_display).
+SCHEMA = 2
+# What differs between two builds of the same content: left out of the checksum.
+VOLATILE_REPORT_KEYS = ("version", "approved_by", "approved_at", "frozen_at")
 
 
 def report_periods(report: Report) -> tuple[Period, Period]:
@@ -255,6 +263,20 @@ def _row_figures(kpi, comparison: dict, trend: dict) -> list[dict]:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def content_checksum(snapshot: dict) -> str:
+    """SHA-256 of the snapshot's canonical JSON, without what differs between two builds.
+
+    The review page shows it with the content; approval rebuilds the snapshot and refuses
+    if the checksum differs, so what is frozen is what the reviewer read (docs/snapshot.md).
+    """
+    report = {k: v for k, v in snapshot["report"].items() if k not in VOLATILE_REPORT_KEYS}
+    content = {**snapshot, "report": report}
+    canonical = json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def search_text(snapshot: dict) -> str:

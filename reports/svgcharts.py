@@ -21,7 +21,10 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 16, 34, 40
 SPC_RIGHT = 64  # room for the control-limit labels beside the plot
 GRID = "#d0d3d4"
 AXIS = "#505a5f"
-FONT = 'font-family="Liberation Sans, Arial, sans-serif"'
+# The PDF's own typeface (the @font-face family in static/css/report-pdf.css, loaded from
+# the portal's static files), then what a browser showing the SVG inline would have.
+FONT_FAMILY = "Report Liberation Sans, Liberation Sans, Arial, sans-serif"
+FONT = f'font-family="{FONT_FAMILY}"'
 
 # Short on purpose: WeasyPrint lays out SVG text letter by letter, so every character costs.
 UNIT_AXIS_LABEL = {

@@ -12,6 +12,7 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD replaces a pool process that has grown too la
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -44,19 +45,32 @@ STALE_AFTER = timedelta(minutes=5)
 def publication_render(self, publication_id: int) -> None:
     """Render and store version N of a report, then publish it (idempotent)."""
     try:
-        publication = Publication.objects.get(pk=publication_id)
+        publication = Publication.objects.select_related("report", "approved_by").get(pk=publication_id)
     except Publication.DoesNotExist:
         log.warning("Publication %s no longer exists; nothing to render.", publication_id)
         return
+    where = _describe(publication)
+    log.info("Render of %s started (attempt %s)", where, self.request.retries + 1)
+    started = time.monotonic()
     try:
         # Capped only in a worker: the limit is per process, and an eager run is the web process.
         limit = None if self.request.is_eager else settings.RENDER_MEMORY_LIMIT_BYTES
         rendering.render_and_store(publication, memory_limit=limit)
     except Exception as exc:
+        publication.refresh_from_db(fields=["render_error"])
+        log.error("Render of %s failed: %s", where, publication.render_error or exc)
         # The failure is already recorded; try again later (exponential backoff).
         if self.request.is_eager:
             raise
         raise self.retry(exc=exc, countdown=min(5 * 2**self.request.retries, 300)) from exc
+    publication.refresh_from_db(fields=["render_status"])
+    log.info("Render of %s done in %.1fs: %s", where, time.monotonic() - started, publication.render_status)
+
+
+def _describe(publication: Publication) -> str:
+    """'report <slug> v<N> approved by <user>', for log lines."""
+    approver = publication.approved_by.get_username() if publication.approved_by_id else "nobody"
+    return f"report {publication.report.slug} v{publication.version} approved by {approver}"
 
 
 @shared_task(acks_late=True, time_limit=120)
@@ -66,7 +80,15 @@ def publication_sweep() -> dict:
     Run by Celery beat and by `manage.py sweep_publications` (cron): it is how renders
     missed while the broker was down get done.
     """
-    return sweep_publications()
+    result = sweep_publications()
+    if result["enqueued"] or result["published"] or result["queue_unreachable"]:
+        log.info(
+            "Sweep: %d render(s) queued again, %d version(s) published%s",
+            len(result["enqueued"]),
+            len(result["published"]),
+            ", task queue unreachable" if result["queue_unreachable"] else "",
+        )
+    return result
 
 
 def sweep_publications(*, now=None, enqueue=None) -> dict:

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from kpis.charts import PortalLineChartView
 from kpis.exporting import table_bytes
+from portal.caching import mark_not_stored
 
 from . import access, selectors
 from .chart_data import report_charts
@@ -44,7 +45,6 @@ NOT_FOUND = "No report here."
 WITHDRAWN_CONTENT = "This version has been withdrawn."
 FEEDBACK_NOT_ALLOWED = "Only Panel members can leave feedback, on a version that has not been withdrawn."
 PUBLIC_MAX_AGE = 600
-RESTRICTED_MAX_AGE = 300
 
 
 class _Refused(Exception):
@@ -73,10 +73,15 @@ def _publication(request, slug, version=None, *, content=True):
 
 
 def _cache_headers(response, publication):
-    if access.is_restricted(publication):
-        patch_cache_control(response, private=True, max_age=RESTRICTED_MAX_AGE)
-    else:
+    """Public content may be kept by any cache for a while; anything else by none at all.
+
+    Restricted, superseded and withdrawn versions are only for signed-in readers, so a
+    browser or proxy must not keep them after the reader signs out.
+    """
+    if access.anonymous_may_read(publication, latest_version=publication.latest_version):
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    else:
+        mark_not_stored(response)
     return response
 
 
@@ -222,7 +227,7 @@ def _changes_page(request, template: str, publication, earlier, *, against: str 
         "title": snapshot["report"]["title"],
         "marking": snapshot["report"]["marking"],
     }
-    return _cache_headers(render(request, template, context), publication)
+    return mark_not_stored(render(request, template, context))  # for signed-in members only
 
 
 @require_safe
@@ -347,6 +352,7 @@ def _report_page(request, slug, version):
         and not request.user.is_authenticated
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "no-store" not in response.get("Cache-Control", "")
     ):
         page_cache.put(key, (response.content, gzip.compress(response.content, mtime=0)))
     if key:
@@ -400,9 +406,9 @@ def _render_report_page(request, slug, version):
         "has_charts": show_content and 'data-chart-url="' in body,
     }
     response = render(request, "reports/report_page.html", context)
+    if context["restricted"] or user.is_authenticated:
+        return mark_not_stored(response)  # a member's page: their history, feedback, CSRF token
     patch_cache_control(response, private=True)
-    if context["restricted"]:
-        patch_cache_control(response, no_store=True)
     return response
 
 
@@ -439,8 +445,7 @@ def feedback(request, slug, version):
         },
         status=400 if form.is_bound else 200,
     )
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return mark_not_stored(response)
 
 
 # --------------------------------------------------------------------------- downloads

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from portal.edit_versions import record_edit
+
 from . import notifications
 from .models import Publication, Report, Review
 
@@ -36,6 +38,11 @@ FLAGS_NEED_COMMENT = (
 )
 NOT_EDITABLE = "Only drafts can be edited. This report is {status}."
 EMPTY_REPORT = "A report needs at least one section before it can be submitted."
+CONTENT_CHANGED = (
+    "Not approved: the report changed after you opened this page, so what you reviewed is "
+    "not what would be published. What changed is shown below. Read it, then record your "
+    "decision again if it stands."
+)
 RENDER_FAILED = (
     "Approved, but rendering failed; the error is on the version under Publications, where "
     "staff can choose “Render again”."
@@ -44,6 +51,17 @@ RENDER_DELAYED = (
     "Approved. Rendering is delayed because the task queue cannot be reached; "
     "it will start automatically when the queue is back."
 )
+
+
+class ContentChanged(ValidationError):
+    """Approval refused: the report would now publish something else than was reviewed.
+
+    Carries the snapshot as it stands now and its checksum, for the page that says so.
+    """
+
+    def __init__(self, snapshot: dict, checksum: str):
+        super().__init__(CONTENT_CHANGED, code="content_changed")
+        self.snapshot, self.checksum = snapshot, checksum
 
 
 def _check_perm(user, perm: str, action: str) -> None:
@@ -62,6 +80,14 @@ def _move(
         report=report, action=action, actor=by, from_status=report.status, to_status=to, comment=comment
     )
     Report.objects.filter(pk=report.pk).update(status=to, updated_at=timezone.now())
+    log.info(
+        "Report %s: %s -> %s (%s) by %s",
+        report.slug,
+        report.status,
+        to,
+        action,
+        by.get_username() if by is not None else "the system",
+    )
     return review
 
 
@@ -90,9 +116,11 @@ def report_check_editable(*, report: Report, by) -> None:
 
 
 def report_record_edit(*, report: Report, by) -> None:
-    """Someone changed the draft: they may no longer approve it."""
+    """Someone changed the draft: they may no longer approve it, and a report form opened
+    before this change is out of date (`portal.edit_versions`)."""
     report_check_editable(report=report, by=by)
     report.contributors.add(by)
+    record_edit(Report, [report.pk], by=by)
 
 
 # --------------------------------------------------------------------------- review
@@ -147,16 +175,30 @@ def open_flags(report: Report, snapshot: dict | None = None) -> list:
 
 @transaction.atomic
 def report_approve(
-    *, report: Report, by, comment: str = "", publish_at: datetime | None = None
+    *,
+    report: Report,
+    by,
+    comment: str = "",
+    publish_at: datetime | None = None,
+    reviewed_checksum: str | None = None,
 ) -> Publication:
     """Approve and freeze version N; rendering starts once the transaction commits.
+
+    `reviewed_checksum` is `snapshot.content_checksum` of what the reviewer's page showed:
+    if the snapshot built now differs (an edit, a glossary or KPI change, a new import),
+    `ContentChanged` is raised and nothing is approved. The review page always passes it;
+    None is for callers that approve what they just built themselves (the demo loader).
 
     If the task queue cannot be reached the approval still stands: the publication stays
     queued, `publication.render_delayed` is True, and the sweep enqueues it later.
     """
-    from .snapshot import build_snapshot, search_text
+    from .models import ReviewedSnapshot
+    from .snapshot import build_snapshot, content_checksum, search_text
 
     _check_perm(by, "reports.review_report", "approve")
+    # Locked first: a contributor recorded by a shared edit (reports.contributions) waits
+    # for this approval, or this approval waits for it and then sees its change.
+    report = Report.objects.select_for_update().get(pk=report.pk)
     if is_author(report, by):
         raise PermissionDenied(CANNOT_APPROVE_OWN)
     if report.status != Report.Status.IN_REVIEW:
@@ -166,6 +208,9 @@ def report_approve(
     now = timezone.now()
     version = (report.publications.aggregate(n=Max("version"))["n"] or 0) + 1
     snapshot = build_snapshot(report, version=version, approved_by=by, approved_at=now)
+    checksum = content_checksum(snapshot)
+    if reviewed_checksum is not None and reviewed_checksum != checksum:
+        raise ContentChanged(snapshot, checksum)
     flags = open_flags(report, snapshot)
     if flags and not comment.strip():
         raise ValidationError(FLAGS_NEED_COMMENT.format(count=len(flags)))
@@ -187,6 +232,7 @@ def report_approve(
         approved_at=now,
         publish_at=publish_at,
     )
+    ReviewedSnapshot.objects.filter(report=report).delete()  # kept only while under review
     publication.render_delayed = publication.render_failed = False
     transaction.on_commit(lambda: _enqueue_render(publication))
     transaction.on_commit(

@@ -45,6 +45,18 @@ def _media_root(tmp_path, settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """A fresh in-memory cache per test: counters (password reset limits) never carry over,
+    and a Redis set in REDIS_URL is never written to or cleared by tests."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+    }
+    yield
+
+
 # --------------------------------------------------------------------------- users
 @pytest.fixture
 def make_user(db):

@@ -49,3 +49,38 @@ def test_the_admin_pages_staff_use_have_no_axe_violations(page, live_server, sup
             screenshot(page, f"admin-{name}")
     assert found == {}
     assert page.csp_errors == []
+
+
+def test_refusal_pages_have_no_axe_violations(page, live_server, superuser, editor):
+    """An approval refused because the content changed, and a change form saved too late."""
+    from glossary.models import Term
+    from portal.edit_versions import record_edit
+
+    report = builders.make_report(by=editor)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.IN_REVIEW)
+    term = Term.objects.get(abbreviation="CMD")
+    login(page, live_server, superuser.username, next_url="/admin/")
+    found = {}
+
+    page.goto(f"{live_server.url}/admin/reports/report/{report.pk}/review/")
+    Term.objects.filter(pk=term.pk).update(definition="Takes calls; see [a partner](https://example.net/).")
+    page.check("input[name=decision][value=approve]")
+    page.fill("textarea[name=comment]", "Read.")
+    page.click("input[type=submit][value='Record decision']")
+    page.wait_for_load_state("load")
+    assert "What changed since you opened this page" in page.content()
+    found["approval-refused"] = run_axe(page)
+
+    page.goto(f"{live_server.url}/admin/glossary/term/{term.pk}/change/")
+    record_edit(Term, [term.pk], by=editor)
+    page.fill("textarea[name=definition]", "Typed on an old page.")
+    page.click("input[type=submit][name=_save]")
+    page.wait_for_load_state("load")
+    assert "after you opened this page" in page.content()
+    found["stale-form"] = run_axe(page)
+
+    for name, violations in found.items():
+        if violations:
+            screenshot(page, f"admin-{name}")
+    assert {name: v for name, v in found.items() if v} == {}
+    assert page.csp_errors == []

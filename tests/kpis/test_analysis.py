@@ -11,6 +11,7 @@ from kpis.comparison import compare, compare_values
 from kpis.models import Kpi, Observation, Organisation
 from kpis.periods import Period
 from kpis.series import PeriodValue, monthly_trend
+from kpis.significance_result import NOT_TESTED_FRACTIONAL, NOT_TESTED_RATE, NOT_TESTED_STATED
 
 FY18, FY17 = Period.financial_year(2018), Period.financial_year(2017)
 
@@ -49,11 +50,22 @@ def test_a_count_row_gets_spc_and_significance_and_is_json_safe():
     assert [s["month"] for s in spc["signals"]][0] == "2018-09-01"
     assert {s["rule"] for s in spc["signals"]} == {"shift"}
     sig = analysis["significance"]
-    # 132 -> 148, n = 280 (exact test); z = 16 / sqrt(280) = 0.956: well within chance
-    assert sig["method"] == "exact"
-    assert sig["z"] == pytest.approx(0.9562, abs=1e-4)
+    # 132 -> 148 with every month given: the quasi-Poisson test. The months vary less than
+    # Poisson counts would (Pearson 0.148), so the dispersion used is 1; t = log(148 / 132) /
+    # sqrt(1 / 132 + 1 / 148) = 0.956 on 22 degrees of freedom: well within the usual variation.
+    assert sig["method"] == "quasi-poisson"
+    assert sig["t"] == pytest.approx(0.9557, abs=1e-4)
+    assert sig["dispersion"] == 1.0 and sig["pearson_dispersion"] == pytest.approx(0.1479, abs=1e-4)
+    assert sig["ratio"] == pytest.approx(148 / 132, abs=1e-6)
     assert sig["significant"] is False
-    assert sig["explanation"].startswith("The rise from 132 to 148 is within what chance alone")
+    assert sig["explanation"] == (
+        "A rise of 12% (95% interval -13% to +44%): within the usual month-to-month variation of "
+        "2017/18 and 2018/19."
+    )
+    # The chart sees 7 months above the mean; the reviewer is told why both can be true.
+    assert sig["spc_note"].startswith(
+        "The XmR chart and the test disagree: the chart reads “Special cause: 7 months above the mean"
+    )
 
 
 def test_fewer_than_twelve_months_give_no_spc():
@@ -71,17 +83,22 @@ def test_twelve_months_across_a_gap_are_enough():
     assert row_analysis(kpi=COUNT_KPI, trend=trend_of(previous, current), comparison={})["spc"] is not None
 
 
-def test_percent_and_mean_kpis_get_no_significance_test():
+def test_percentages_get_no_test_and_rates_and_stated_figures_say_why():
     trend = trend_of([70.0, 72.0] * 6, [71.0, 73.0] * 6)
     percent = {"unit": "percent", "good_direction": "up"}
     analysis = row_analysis(kpi=percent, trend=trend, comparison=comparison_of("71", "72", unit="percent"))
     assert analysis["significance"] is None
     assert analysis["spc"]["upper"] <= 100
-    mean_count = {"unit": "count", "aggregation": "mean", "good_direction": "up"}
-    assert (
-        row_analysis(kpi=mean_count, trend=trend, comparison=comparison_of("71", "72"))["significance"]
-        is None
-    )
+    rate = {"unit": "count", "aggregation": "mean", "good_direction": "up"}
+    sig = row_analysis(kpi=rate, trend=trend, comparison=comparison_of("71", "72"))["significance"]
+    assert sig["method"] == "not-tested" and sig["significant"] is None
+    assert sig["explanation"] == NOT_TESTED_RATE and "rate per 1,000" in sig["explanation"]
+    stated = {"unit": "percent", "aggregation": "last", "good_direction": "up"}
+    sig = row_analysis(kpi=stated, trend=trend, comparison=comparison_of("71", "72", unit="percent"))[
+        "significance"
+    ]
+    assert sig["method"] == "not-tested" and sig["explanation"] == NOT_TESTED_STATED
+    assert sig["spc_note"] == ""
 
 
 def test_limits_of_a_count_never_go_below_zero():
@@ -93,7 +110,8 @@ def test_limits_of_a_count_never_go_below_zero():
 def test_fractional_counts_are_not_tested():
     trend = trend_of([1.0] * 12, [1.0] * 12)
     comparison = comparison_of("10.5", "12.25")
-    assert row_analysis(kpi=COUNT_KPI, trend=trend, comparison=comparison)["significance"] is None
+    sig = row_analysis(kpi=COUNT_KPI, trend=trend, comparison=comparison)["significance"]
+    assert sig["method"] == "not-tested" and sig["explanation"] == NOT_TESTED_FRACTIONAL
 
 
 def test_a_missing_figure_gives_no_significance():
@@ -119,12 +137,14 @@ def test_row_analysis_reads_a_kpi_model_and_the_series_functions():
     trend = monthly_trend(kpi=kpi, organisation=org, current=FY18, previous=FY17)
     comparison = compare(kpi=kpi, organisation=org, current=FY18, previous=FY17).as_dict()
     analysis = row_analysis(kpi=kpi, trend=trend, comparison=comparison)
-    # 1,320 -> 1,860: z = 540 / sqrt(3,180) = 9.576, p < 0.001 (normal: n > 1,000)
-    assert analysis["significance"]["method"] == "normal"
+    # 1,320 -> 1,860, 110 and 155 a month: ratio 1.409, t = 9.53 on 22 degrees of freedom.
+    assert analysis["significance"]["method"] == "quasi-poisson"
     assert analysis["significance"]["significant"] is True
     assert analysis["significance"]["explanation"] == (
-        "The rise from 1,320 to 1,860 is larger than chance alone would explain (p < 0.001)."
+        "A rise of 41% (95% interval +31% to +52%): bigger than the month-to-month variation of "
+        "2017/18 and 2018/19 would explain."
     )
+    assert analysis["significance"]["spc_note"] == ""  # the chart sees the shift too
     # Every 2018/19 month is above the mean of 132.5: a shift of 12 months, bad for a "down" KPI.
     assert analysis["spc"]["variation"] == "special-concern"
     assert analysis["spc"]["reading"].startswith(

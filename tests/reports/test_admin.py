@@ -1,5 +1,7 @@
 """The editors' and reviewers' admin: edits only in draft, preview as readers see it, review page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -54,6 +56,8 @@ def post_title_change(client, report, title):
         "period_start": "2018-04-01",
         "period_end": "2019-03-31",
         "glossary_mode": "used",
+        # The version a change form opened now carries (portal.edit_versions).
+        "seen_edit_version": Report.objects.get(pk=report.pk).edit_version,
     }
     # Inline formsets left empty: the title is all this post changes.
     for prefix in ("sections", "publications", "reviews"):
@@ -120,7 +124,8 @@ def test_submit_button_and_review_page(client, editor, reviewer, report, monkeyp
     report.refresh_from_db()
     assert report.status == S.DRAFT
     workflow.report_submit(report=report, by=editor)
-    client.post(review_url, {"decision": "approve", "comment": "Fine."})
+    checksum = re.search(r'name="checksum" value="(\w+)"', client.get(review_url).content.decode()).group(1)
+    client.post(review_url, {"decision": "approve", "comment": "Fine.", "checksum": checksum})
     report.refresh_from_db()
     assert report.status == S.APPROVED
     assert report.publications.get().version == 1

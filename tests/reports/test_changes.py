@@ -191,3 +191,34 @@ def test_a_paragraph_mostly_rewritten_is_shown_whole_rather_than_interleaved():
     }
     (item,) = diff_snapshots(old, edited)["text"]
     assert item["status"] == "changed" and "<ins>" in item["html"]
+
+
+def test_kpi_details_glossary_definitions_and_link_addresses_are_listed():
+    old, new = edited()
+    row = next(r for s in new["sections"] for r in s.get("rows") or [])
+    was_name = row["kpi"]["name"]
+    row["kpi"]["name"] = "Renamed KPI"
+    glossary = {"kind": "glossary", "heading": "Glossary", "title": "Glossary", "paragraphs": [], "rows": []}
+    cmd = {"term": "Contact Management Department", "abbreviation": "CMD", "anchor": "term-cmd"}
+    old["sections"].append({**glossary, "terms": [{**cmd, "definition_html": "<p>Takes calls.</p>"}]})
+    new["sections"].append({**glossary, "terms": [{**cmd, "definition_html": "<p>Takes calls.</p>"}]})
+    term = new["sections"][-1]["terms"][0]
+    term["definition_html"] = '<p>Now with <a href="https://example.net/x">a link</a>.</p>'
+    p = paragraph(new, "3.1")
+    p["html"] = '<p><a href="https://example.org/new">' + p["html"][3:-4] + "</a></p>"
+    changes = diff_snapshots(old, new)
+    assert changes["has_changes"] is True
+    assert changes["kpis"] == [
+        {
+            "code": row["kpi"]["code"],
+            "name": "Renamed KPI",
+            "fields": [{"label": "Name", "old": was_name, "new": "Renamed KPI"}],
+        }
+    ]
+    assert [g["status"] for g in changes["glossary"]] == ["changed"]
+    assert term["term"] in changes["glossary"][0]["term"]
+    assert "https://example.net/x" in changes["glossary"][0]["html"]
+    assert [t["number"] for t in changes["text"]] == ["3.1"], "same words, new link address"
+    assert "https://example.org/new" in changes["text"][0]["html"]
+    html = render_to_string("reports/changes.html", {"changes": changes})
+    assert "KPI names and descriptions" in html and "Renamed KPI" in html and "https://example.net/x" in html

@@ -6,11 +6,11 @@ import re
 import pikepdf
 import weasyprint
 
-from reports import rendering, svg_text_runs
+from reports import rendering, svg_text_runs, svgcharts
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 60" width="300" height="60">'
-    '<g font-family="Liberation Sans, Arial, sans-serif" font-size="11">{}</g></svg>'
+    f'<g {svgcharts.FONT} font-size="11">{{}}</g></svg>'
 )
 
 

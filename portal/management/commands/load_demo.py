@@ -56,3 +56,7 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo accounts (username / password – role):")
         for username, password, role, *_ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<9} / {password:<20} – {role or 'Administrator (superuser)'}")
+        self.stdout.write(
+            "\nThe demo signs in with a password alone. In production (DEBUG off) staff, editors,"
+            "\nreviewers and administrators must also give a code from an authenticator app."
+        )

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('kpis', '0002_peers'),
-        ('reports', '0002_kpirow_peer_group'),
+        ('reports', '0003_edit_versions_and_reviewed_snapshots'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpis', '0002_peers'),
+        ('kpis', '0003_kpi_edit_version'),
     ]
 
     operations = [
