@@ -11,6 +11,7 @@ from kpis.models import Kpi, Observation, Organisation
 from reports.addresses import slug_from_title
 from reports.models import KpiRow, Paragraph, Report, Section
 from reports.snapshot import build_snapshot
+from tests.admin_forms import form_fields
 
 from .builders import make_report
 
@@ -86,65 +87,30 @@ def test_new_sections_rows_and_paragraphs_go_after_the_last_one(client, editor):
     report = make_report(by=editor)
     client.force_login(editor)
     last = report.sections.order_by("-position").first().position
-    data = report_form(report.organisation, title=report.title, slug=report.slug)
-    existing = list(report.sections.order_by("position"))
-    data.update({"sections-TOTAL_FORMS": len(existing) + 2, "sections-INITIAL_FORMS": len(existing)})
-    for i, section in enumerate(existing):
-        data.update(
-            {
-                f"sections-{i}-id": section.pk,
-                f"sections-{i}-report": report.pk,
-                f"sections-{i}-position": section.position,
-                f"sections-{i}-kind": section.kind,
-                f"sections-{i}-heading": section.heading,
-            }
-        )
-    for i, heading in enumerate(["Victims", "Finance"], start=len(existing)):
-        data.update(
-            {
-                f"sections-{i}-position": "",
-                f"sections-{i}-kind": "narrative",
-                f"sections-{i}-heading": heading,
-            }
-        )
-    data["period_start"], data["period_end"] = "2018-04-01", "2019-03-31"
-    response = client.post(reverse("admin:reports_report_change", args=[report.pk]), data)
+    url = reverse("admin:reports_report_change", args=[report.pk])
+    data = form_fields(client.get(url))
+    count = int(data["sections-TOTAL_FORMS"])
+    data["sections-TOTAL_FORMS"] = count + 2
+    for i, heading in enumerate(["Victims", "Finance"], start=count):
+        new = {"position": "", "kind": "narrative", "heading": heading}
+        data.update({f"sections-{i}-{name}": value for name, value in new.items()})
+    response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:4000]
     positions = dict(report.sections.values_list("heading", "position"))
     assert (positions["Victims"], positions["Finance"]) == (last + 1, last + 2)
 
     section = report.sections.get(heading="Calls")
-    page = client.get(reverse("admin:reports_section_change", args=[section.pk])).content.decode()
-    assert re.search(r"<th[^>]*>\s*KPI", page), "the KPI rows' column is headed KPI, not Kpi"
+    url = reverse("admin:reports_section_change", args=[section.pk])
+    page = client.get(url)
+    assert re.search(r"<th[^>]*>\s*KPI", page.content.decode()), "the KPI rows' column is headed KPI, not Kpi"
     kpi = Kpi.objects.create(code="9.9", name="Something new", category="Calls")
     rows, paragraphs = list(section.kpi_rows.all()), list(section.paragraphs.all())
-    data = {"position": section.position, "kind": section.kind, "heading": section.heading, "intro": ""}
-    data.update({"kpi_rows-TOTAL_FORMS": len(rows) + 1, "kpi_rows-INITIAL_FORMS": len(rows)})
-    for i, row in enumerate(rows):
-        data.update(
-            {
-                f"kpi_rows-{i}-id": row.pk,
-                f"kpi_rows-{i}-section": section.pk,
-                f"kpi_rows-{i}-position": row.position,
-                f"kpi_rows-{i}-kpi": row.kpi_id,
-                f"kpi_rows-{i}-show_chart": "on",
-            }
-        )
+    data = form_fields(page)
+    data.update({"kpi_rows-TOTAL_FORMS": len(rows) + 1, "paragraphs-TOTAL_FORMS": len(paragraphs) + 1})
     data.update({f"kpi_rows-{len(rows)}-position": "", f"kpi_rows-{len(rows)}-kpi": kpi.pk})
-    data.update({"paragraphs-TOTAL_FORMS": len(paragraphs) + 1, "paragraphs-INITIAL_FORMS": len(paragraphs)})
-    for i, paragraph in enumerate(paragraphs):
-        data.update(
-            {
-                f"paragraphs-{i}-id": paragraph.pk,
-                f"paragraphs-{i}-section": section.pk,
-                f"paragraphs-{i}-position": paragraph.position,
-                f"paragraphs-{i}-text": paragraph.text,
-            }
-        )
-    data.update(
-        {f"paragraphs-{len(paragraphs)}-position": "", f"paragraphs-{len(paragraphs)}-text": "New one."}
-    )
-    response = client.post(reverse("admin:reports_section_change", args=[section.pk]), data)
+    new = len(paragraphs)
+    data.update({f"paragraphs-{new}-position": "", f"paragraphs-{new}-text": "New one."})
+    response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:4000]
     assert KpiRow.objects.get(section=section, kpi=kpi).position == max(r.position for r in rows) + 1
     assert Paragraph.objects.get(section=section, text="New one.").position == len(paragraphs) + 1
