@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from portal.edit_versions import EditVersionAdminMixin, record_edit
 
-from . import admin_views, workflow
+from . import admin_draft_pdf, admin_views, workflow
 from .admin_forms import NumberedInlineMixin, ReportFormMixin
 from .models import KpiRow, Paragraph, Publication, Report, Review, Section
 
@@ -148,7 +148,7 @@ class ReportAdmin(ReportFormMixin, EditVersionAdminMixin, DraftOnlyMixin, admin.
             path("<int:pk>/review/", wrap(admin_views.review), name="reports_report_review"),
             path("<int:pk>/new-revision/", wrap(admin_views.new_revision), name="reports_report_revise"),
             path("<int:pk>/withdraw/", wrap(admin_views.withdraw), name="reports_report_withdraw"),
-            path("<int:pk>/draft-pdf/", wrap(admin_views.draft_pdf), name="reports_report_draft_pdf"),
+            path("<int:pk>/draft-pdf/", wrap(admin_draft_pdf.draft_pdf), name="reports_report_draft_pdf"),
             path(
                 "<int:pk>/draft-sentence/<int:row_pk>/",
                 wrap(admin_views.draft_sentence),
