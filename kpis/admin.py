@@ -31,6 +31,7 @@ from portal.edit_versions import EditVersionAdminMixin
 
 from . import exporting, importing, signals
 from .admin_permissions import ImportNeedsAddAndChange
+from .formatting import format_value
 from .models import ImportBatch, Kpi, Observation, ObservationChange
 
 TOKEN_SALT = "kpis.import.upload"
@@ -273,7 +274,9 @@ class ObservationChangeInline(admin.TabularInline):
 class ObservationAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = importing.OBSERVATIONS
     template_layouts = (importing.LONG, importing.WIDE)
-    list_display = ("kpi", "organisation", "period_start", "period_end", "value", "source", "updated_at")
+    list_display = (
+        "kpi", "organisation", "period_start", "period_end", "shown_value", "source", "updated_at"
+    )
     list_filter = ("kpi__category", "organisation", "period_start")
     list_select_related = ("kpi", "organisation", "source")
     search_fields = ("kpi__code", "kpi__name")
@@ -281,6 +284,11 @@ class ObservationAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("kpi",)
     readonly_fields = ("source", "updated_at")
     inlines = [ObservationChangeInline]
+
+    @admin.display(description=_("value"), ordering="value")
+    def shown_value(self, obj) -> str:
+        """As the report prints it (9,822; 72.4%; 1m 05s), not the stored 9822.0000."""
+        return format_value(obj.value, obj.kpi.unit, obj.kpi.decimals)
 
     def save_model(self, request, obj, form, change):
         importing.observation_save(observation=obj, by=request.user)

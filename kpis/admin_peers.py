@@ -5,7 +5,8 @@ groups here; a report's KPI row then names a group to show the force's rank with
 Import needs the model's change permission, export its view permission (settings).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin, ImportMixin
@@ -28,13 +29,51 @@ class OrganisationAdmin(ImportNeedsAddAndChange, ImportExportModelAdmin):
     list_display = ("name", "code", "is_home")
     list_filter = ("is_home",)
     search_fields = ("name", "code")
-    prepopulated_fields = {"code": ("name",)}
+    actions = ["make_home"]
 
     def get_readonly_fields(self, request, obj=None):
         # Which force the portal reports on is a set-up decision, not an everyday edit.
         if request.user.is_superuser:
             return ()
         return ("is_home",)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("make_home", None)
+        return actions
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "code" and field is not None:
+            # Made from the name on save when left blank (the admin's as-you-type copy of
+            # the name garbled the code as soon as someone typed into it).
+            field.required = False
+            field.help_text = _("Short identifier used in spreadsheets; blank: made from the name.")
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not obj.code:
+            obj.code = Organisation.code_from_name(obj.name, exclude_pk=obj.pk)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Make the selected organisation the home force"))
+    def make_home(self, request, queryset):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choose exactly one organisation to be the home force."), messages.ERROR
+            )
+            return
+        chosen = queryset.get()
+        previous = Organisation.make_home(chosen)
+        self.message_user(
+            request,
+            _("%(new)s is now the home force (it was %(old)s). New imports without an organisation "
+              "column, and new reports, use it.") % {"new": chosen, "old": previous or _("not set")},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(PeerGroup)

@@ -16,6 +16,7 @@ from .series import PeriodValue, period_value
 PREVIOUS_ZERO = "No % change: the previous value was zero."
 NO_PREVIOUS = "No comparison: there is no figure for the previous period."
 NO_CURRENT = "No figure for this period yet."
+NO_FIGURES = "No figures for {current} or {previous} yet."
 
 
 @dataclass
@@ -69,15 +70,23 @@ class Comparison:
 
 
 def compare_values(current: PeriodValue, previous: PeriodValue, *, unit: str, decimals: int) -> Comparison:
+    """Each gap is said once: one sentence for a row with no figures at all, otherwise the
+    period's own note (which names what is missing) or a plain one when it has none."""
     comp = Comparison(current=current, previous=previous, unit=unit, decimals=decimals)
-    for pv in (current, previous):
-        if pv.note:
-            comp.notes.append(pv.note)
+    if _empty(current) and _empty(previous):
+        comp.notes.append(NO_FIGURES.format(current=current.period.label, previous=previous.period.label))
+        return comp
+    if current.note:
+        comp.notes.append(current.note)
+    if previous.value is not None and previous.note:
+        comp.notes.append(previous.note)
     if current.value is None:
-        comp.notes.append(NO_CURRENT)
+        if not current.note:
+            comp.notes.append(NO_CURRENT)
         return comp
     if previous.value is None:
-        comp.notes.append(NO_PREVIOUS)
+        reason = previous.note
+        comp.notes.append(f"No comparison: {reason[0].lower()}{reason[1:]}" if reason else NO_PREVIOUS)
         return comp
     if not current.complete or not previous.complete:
         # Comparing a part-period with a whole one would print a misleading change.
@@ -88,6 +97,10 @@ def compare_values(current: PeriodValue, previous: PeriodValue, *, unit: str, de
     else:
         comp.percent_change = comp.change / abs(previous.value) * 100
     return comp
+
+
+def _empty(value: PeriodValue) -> bool:
+    return value.value is None and value.months_present == 0 and value.source == "none"
 
 
 def compare(*, kpi, organisation, current: Period, previous: Period, rows=None) -> Comparison:

@@ -1,8 +1,11 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from portal.edit_versions import EditVersioned
+
+from .formatting import format_value
 
 
 class Organisation(models.Model):
@@ -31,12 +34,40 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         constraints = [
             models.UniqueConstraint(
-                fields=["is_home"], condition=models.Q(is_home=True), name="one_home_organisation"
+                fields=["is_home"],
+                condition=models.Q(is_home=True),
+                name="one_home_organisation",
+                violation_error_message=_(
+                    "Another organisation is already the home force. To change it, choose this "
+                    "organisation on the list and the action “Make the selected organisation the "
+                    "home force”."
+                ),
             )
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def code_from_name(cls, name: str, *, exclude_pk=None) -> str:
+        """'Northshire Police' -> 'northshire-police' (with -2, -3 … when taken)."""
+        base = slugify(name)[:55].strip("-") or "organisation"
+        taken = cls.objects.exclude(pk=exclude_pk)
+        code, n = base, 2
+        while taken.filter(code=code).exists():
+            code, n = f"{base}-{n}", n + 1
+        return code
+
+    @classmethod
+    @transaction.atomic
+    def make_home(cls, organisation: "Organisation") -> "Organisation | None":
+        """Make `organisation` the home force in one step; returns the one it replaces."""
+        previous = cls.objects.select_for_update().filter(is_home=True).exclude(pk=organisation.pk).first()
+        if previous is not None:
+            cls.objects.filter(pk=previous.pk).update(is_home=False)
+        cls.objects.filter(pk=organisation.pk).update(is_home=True)
+        organisation.is_home = True
+        return previous
 
     @classmethod
     def home(cls) -> "Organisation":
@@ -234,7 +265,8 @@ class Observation(models.Model):
         indexes = [models.Index(fields=["kpi", "organisation", "period_start"])]
 
     def __str__(self) -> str:
-        return f"{self.kpi.code} {self.period_start:%Y-%m}: {self.value}"
+        shown = format_value(self.value, self.kpi.unit, self.kpi.decimals)
+        return f"{self.kpi.code} {self.period_start:%Y-%m}: {shown}"
 
 
 class ObservationChange(models.Model):

@@ -293,6 +293,11 @@ CONTENT_SECURITY_POLICY = {
 
 # --------------------------------------------------------------------------- portal
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Police and Crime Panel performance reports")
+# The portal's own address, for links in emails (there is no request to take it from).
+PORTAL_URL = os.environ.get(
+    "PORTAL_URL",
+    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}",
+).rstrip("/")
 # Spreadsheet imports: refuse files and sheets beyond these sizes before parsing.
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))

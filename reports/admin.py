@@ -14,7 +14,8 @@ from django.utils.html import format_html
 
 from portal.edit_versions import EditVersionAdminMixin, record_edit
 
-from . import admin_views, workflow
+from . import admin_draft_pdf, admin_views, workflow
+from .admin_forms import NumberedInlineMixin, ReportFormMixin
 from .models import KpiRow, Paragraph, Publication, Report, Review, Section, SourceNote
 
 
@@ -53,7 +54,7 @@ class DraftOnlyInlineMixin(DraftOnlyMixin):
         return super().has_add_permission(request, obj)
 
 
-class SectionInline(DraftOnlyInlineMixin, admin.TabularInline):
+class SectionInline(NumberedInlineMixin, DraftOnlyInlineMixin, admin.TabularInline):
     model = Section
     fields = ["position", "kind", "heading", "edit_link"]
     readonly_fields = ["edit_link"]
@@ -114,11 +115,10 @@ class PublicationInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(EditVersionAdminMixin, DraftOnlyMixin, admin.ModelAdmin):
+class ReportAdmin(ReportFormMixin, EditVersionAdminMixin, DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "status", "period_start", "audience", "marking", "updated_at"]
     list_filter = ["status", "audience", "marking"]
     search_fields = ["title", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
     inlines = [SectionInline, PublicationInline, ReviewInline]
     change_form_template = "admin/reports/report/change_form.html"
     change_list_template = "admin/reports/report/change_list.html"
@@ -149,7 +149,7 @@ class ReportAdmin(EditVersionAdminMixin, DraftOnlyMixin, admin.ModelAdmin):
             path("<int:pk>/review/", wrap(admin_views.review), name="reports_report_review"),
             path("<int:pk>/new-revision/", wrap(admin_views.new_revision), name="reports_report_revise"),
             path("<int:pk>/withdraw/", wrap(admin_views.withdraw), name="reports_report_withdraw"),
-            path("<int:pk>/draft-pdf/", wrap(admin_views.draft_pdf), name="reports_report_draft_pdf"),
+            path("<int:pk>/draft-pdf/", wrap(admin_draft_pdf.draft_pdf), name="reports_report_draft_pdf"),
             path(
                 "<int:pk>/draft-sentence/<int:row_pk>/",
                 wrap(admin_views.draft_sentence),
@@ -186,14 +186,14 @@ class ReportAdmin(EditVersionAdminMixin, DraftOnlyMixin, admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
-class KpiRowInline(DraftOnlyInlineMixin, admin.TabularInline):
+class KpiRowInline(NumberedInlineMixin, DraftOnlyInlineMixin, admin.TabularInline):
     model = KpiRow
     fields = ["position", "kpi", "show_chart", "peer_group"]
     autocomplete_fields = ["kpi"]
     extra = 0
 
 
-class ParagraphInline(DraftOnlyInlineMixin, admin.StackedInline):
+class ParagraphInline(NumberedInlineMixin, DraftOnlyInlineMixin, admin.StackedInline):
     model = Paragraph
     fields = ["position", "text"]
     extra = 0

@@ -8,17 +8,18 @@ staff reach them at all.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from kpis.charts import PortalLineChartView, trend_chart_data
+from kpis.charts import PortalLineChartView
 from portal.edit_versions import record_edit
 
 from . import drafting, selectors, workflow
 from .changes import diff_snapshots, period_label
+from .chart_data import report_charts
 from .checker import check_snapshot, summary_line
 from .models import KpiRow, Paragraph, Publication, Report, ReviewedSnapshot, Section
 from .significance_display import review_rows
@@ -33,7 +34,7 @@ def _errors(exc) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
-def _report_for_staff(request, pk, perm="reports.view_report") -> Report:
+def report_for_staff(request, pk, perm="reports.view_report") -> Report:
     report = get_object_or_404(Report, pk=pk)
     if not request.user.has_perm(perm):
         raise PermissionDenied
@@ -60,7 +61,7 @@ def report_buttons(request, report) -> dict:
 
 
 # --------------------------------------------------------------------------- preview
-def _admin_page(request, template: str, context: dict):
+def admin_page(request, template: str, context: dict):
     """An admin-styled page with what the admin's own pages get: the site header, the
     user's links (change password, log out), the sidebar and the colour theme."""
     return render(request, template, {**admin.site.each_context(request), "opts": Report._meta, **context})
@@ -115,7 +116,7 @@ def checker_context(request, report, snapshot) -> dict:
 
 def preview(request, pk):
     """The draft exactly as readers will see it, with a DRAFT banner."""
-    report = _report_for_staff(request, pk)
+    report = report_for_staff(request, pk)
     context = _preview_context(request, report)
     context.update(
         {"report": report, "is_preview": True, **checker_context(request, report, context["snapshot"])}
@@ -124,7 +125,8 @@ def preview(request, pk):
 
 
 class PreviewChartView(PortalLineChartView):
-    """Chart.js data for the preview, from the live (not yet frozen) figures."""
+    """Chart.js data for the preview, from the live (not yet frozen) figures, drawn exactly
+    as the published page draws it (reports.chart_data)."""
 
     def get(self, request, *args, **kwargs):
         if not (
@@ -132,16 +134,14 @@ class PreviewChartView(PortalLineChartView):
         ):
             raise PermissionDenied
         report = get_object_or_404(Report, pk=kwargs["pk"])
-        snapshot = build_snapshot(report)
-        for section in snapshot["sections"]:
-            for row in section["rows"]:
-                if row["kpi"]["code"] == kwargs["code"]:
-                    self.row = row
-                    return super().get(request, *args, **kwargs)
-        raise Http404("No such KPI in this report.")
+        charts = report_charts(build_snapshot(report))
+        if kwargs["code"] not in charts:
+            raise Http404("No such KPI in this report.")
+        self.chart = charts[kwargs["code"]]
+        return super().get(request, *args, **kwargs)
 
     def get_chart(self):
-        return trend_chart_data(self.row["trend"])
+        return self.chart
 
 
 # --------------------------------------------------------------------------- workflow buttons
@@ -222,7 +222,7 @@ def _refused_approval(request, report, exc: workflow.ContentChanged):
 
 def review(request, pk):
     """The reviewer's page: what will be published, what changed, what the checker found."""
-    report = _report_for_staff(request, pk)
+    report = report_for_staff(request, pk)
     snapshot = build_snapshot(report)
     posted = request.POST.copy() if request.method == "POST" else None
     missing_checksum = posted is not None and not posted.get("checksum")
@@ -285,7 +285,7 @@ def review(request, pk):
         and request.user.has_perm("reports.review_report"),
         "title": f"Review “{report.title}”",
     }
-    return _admin_page(request, "reports/admin/review.html", context)
+    return admin_page(request, "reports/admin/review.html", context)
 
 
 @require_POST
@@ -326,41 +326,7 @@ def withdraw(request, pk):
             messages.success(request, "The report is withdrawn; readers see your reason.")
             return redirect_to_report(report)
     context = {"report": report, "form": form, "title": f"Withdraw “{report.title}”"}
-    return _admin_page(request, "reports/admin/withdraw.html", context)
-
-
-def draft_pdf(request, pk):
-    """Draft PDFs of the working copy, watermarked DRAFT, made by the render task.
-
-    POST asks for a new one (in a worker when there is a broker, in-process otherwise);
-    GET lists when the newest was made and, with ?download=1, sends it.
-    """
-    from django.core.files.storage import default_storage
-
-    from . import tasks
-
-    report = _report_for_staff(request, pk)
-    if request.method == "POST":
-        try:
-            tasks.draft_pdf_render.delay(report.pk, request.user.pk)
-        except Exception as exc:  # noqa: BLE001 - tell staff instead of a server error
-            messages.error(request, f"The draft PDF could not be made: {exc}")
-        else:
-            messages.success(request, "A draft PDF is being made. Reload this page in a few seconds.")
-        return redirect(reverse("admin:reports_report_draft_pdf", args=[report.pk]))
-    latest = tasks.latest_draft_pdf(report)
-    if latest and request.GET.get("download"):
-        response = FileResponse(default_storage.open(latest, "rb"), content_type="application/pdf")
-        stamp = latest.rsplit("/", 1)[-1][:15]
-        response["Content-Disposition"] = f'attachment; filename="{report.slug}-DRAFT-{stamp}.pdf"'
-        response["Cache-Control"] = "private, no-store"
-        return response
-    made_at = default_storage.get_modified_time(latest) if latest else None
-    return _admin_page(
-        request,
-        "reports/admin/draft_pdf.html",
-        {"report": report, "latest": latest, "made_at": made_at, "title": f"Draft PDF of “{report.title}”"},
-    )
+    return admin_page(request, "reports/admin/withdraw.html", context)
 
 
 def review_queue(request):
@@ -373,7 +339,7 @@ def review_queue(request):
         "report"
     )
     context = {"rows": rows, "failed": failed, "title": "Review queue"}
-    return _admin_page(request, "reports/admin/queue.html", context)
+    return admin_page(request, "reports/admin/queue.html", context)
 
 
 # --------------------------------------------------------------------------- drafted sentences

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from . import access
+from . import access, notifications
 from .models import Feedback, Publication
 
 TEXT_MAX_LENGTH = 4000
@@ -98,7 +98,9 @@ def feedback_create(*, publication: Publication, author, text: str, about: str =
         raise ValidationError(TEXT_REQUIRED)
     if len(text) > TEXT_MAX_LENGTH:
         raise ValidationError(TEXT_TOO_LONG, params={"length": len(text)})
-    return Feedback.objects.create(publication=publication, author=author, text=text, about=about[:40])
+    feedback = Feedback.objects.create(publication=publication, author=author, text=text, about=about[:40])
+    transaction.on_commit(lambda: notifications.question_asked(feedback=feedback))
+    return feedback
 
 
 @transaction.atomic

@@ -59,7 +59,10 @@ class Report(EditVersioned):
         _("web address"),
         max_length=100,
         unique=True,
-        help_text=_("The report's address: /reports/<this>/. Keep it once published."),
+        help_text=_(
+            "The end of the report's web address, after /reports/ (e.g. performance-2021-22). "
+            "Leave it blank to make one from the title. Keep it once published."
+        ),
     )
     organisation = models.ForeignKey(
         "kpis.Organisation",
@@ -212,7 +215,7 @@ class KpiRow(models.Model):
     """One row of a performance section's KPI table: which KPI, in which place."""
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="kpi_rows")
-    kpi = models.ForeignKey("kpis.Kpi", on_delete=models.PROTECT, related_name="+")
+    kpi = models.ForeignKey("kpis.Kpi", on_delete=models.PROTECT, related_name="+", verbose_name="KPI")
     position = models.PositiveIntegerField(_("order"), default=0, db_index=True)
     show_chart = models.BooleanField(_("show trend chart"), default=True)
     peer_group = models.ForeignKey(

@@ -1,4 +1,5 @@
-"""Tell the people who must act next, by email (console backend by default).
+"""Tell the people who must act next, by email (console backend by default), with a link
+to the page where they act (settings.PORTAL_URL is the portal's address).
 
 Called after the transaction commits; a mail failure is logged and never undoes a
 decision.
@@ -9,6 +10,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
+from django.urls import reverse
 
 from portal import roles
 
@@ -33,6 +35,10 @@ def _send(subject: str, body: str, recipients: list[str]) -> None:
         log.exception("Could not send notification %r", subject)
 
 
+def _link(name: str, *args) -> str:
+    return settings.PORTAL_URL + reverse(name, args=args)
+
+
 def _authors(report):
     return [report.created_by, report.submitted_by, *report.contributors.all()]
 
@@ -40,8 +46,8 @@ def _authors(report):
 def report_submitted(*, report, by) -> None:
     _send(
         f"Review needed: {report.title}",
-        f"{by} submitted “{report.title}” for review. Open the review queue in the staff admin to "
-        "approve it or send it back.",
+        f"{by} submitted “{report.title}” for review. Approve it or send it back on its review "
+        f"page:\n\n{_link('admin:reports_report_review', report.pk)}",
         _people(groups=[roles.REVIEWERS], exclude=by),
     )
 
@@ -49,24 +55,28 @@ def report_submitted(*, report, by) -> None:
 def changes_requested(*, report, by, comment: str) -> None:
     _send(
         f"Changes requested: {report.title}",
-        f"{by} sent “{report.title}” back for changes:\n\n{comment}",
+        f"{by} sent “{report.title}” back for changes:\n\n{comment}\n\n"
+        f"Open the draft: {_link('admin:reports_report_change', report.pk)}",
         _people(users=_authors(report), exclude=by),
     )
 
 
-def report_approved(*, report, by, version: int) -> None:
+def report_approved(*, report, by, version: int, comment: str = "") -> None:
+    said = f"\n\nTheir comment:\n\n{comment}" if comment.strip() else ""
     _send(
         f"Approved: {report.title} (version {version})",
-        f"{by} approved “{report.title}”. Version {version} is being rendered and will be published.",
+        f"{by} approved “{report.title}”. Version {version} is being rendered and will be "
+        f"published.{said}\n\nThe report: {_link('admin:reports_report_change', report.pk)}",
         _people(users=_authors(report), exclude=by),
     )
 
 
 def publication_published(*, publication) -> None:
     report = publication.report
+    page = settings.PORTAL_URL + publication.get_absolute_url()
     _send(
         f"Published: {report.title} (version {publication.version})",
-        f"Version {publication.version} of “{report.title}” is published.",
+        f"Version {publication.version} of “{report.title}” is published:\n\n{page}",
         _people(users=[*_authors(report), publication.approved_by]),
     )
 
@@ -74,6 +84,21 @@ def publication_published(*, publication) -> None:
 def report_withdrawn(*, report, by, reason: str) -> None:
     _send(
         f"Withdrawn: {report.title}",
-        f"{by} withdrew “{report.title}”:\n\n{reason}",
+        f"{by} withdrew “{report.title}”:\n\n{reason}\n\n"
+        f"The report: {_link('admin:reports_report_change', report.pk)}",
         _people(groups=[roles.EDITORS, roles.REVIEWERS], exclude=by),
+    )
+
+
+def question_asked(*, feedback) -> None:
+    """A panel member asked a question or left a comment: the report's editors answer it."""
+    publication = feedback.publication
+    report = publication.report
+    about = f" about {feedback.about}" if feedback.about else ""
+    _send(
+        f"Question from a panel member: {report.title}",
+        f"{feedback.author} wrote{about} on version {publication.version} of “{report.title}”:\n\n"
+        f"{feedback.text}\n\nAnswer it here: {_link('admin:reports_feedback_change', feedback.pk)}",
+        _people(users=_authors(report), exclude=feedback.author)
+        or _people(groups=[roles.EDITORS], exclude=feedback.author),
     )

@@ -113,6 +113,13 @@ def _chart_title(row: dict, trend: dict) -> str:
     )
 
 
+def has_monthly_figures(trend: dict | None) -> bool:
+    """Whether a frozen trend has at least one month with a figure, in either period."""
+    if not trend:
+        return False
+    return any(v is not None for key in ("current", "previous") for v in trend[key]["values"])
+
+
 def build_context(snapshot: dict, *, draft: bool = False) -> dict:
     """The one context the web page and the PDF are both rendered from.
 
@@ -137,7 +144,9 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
             trend = row.get("trend")
             # The PDF's trend chart (the web page draws its own with Chart.js).
             row["chart_title"] = row["chart_image"] = row["chart_alt"] = ""
-            if row.get("show_chart") and trend:
+            # A row without a single monthly figure says so in its table row; no chart.
+            row["empty"] = not has_monthly_figures(trend)
+            if row.get("show_chart") and not row["empty"]:
                 row["chart_title"] = _chart_title(row, trend)
                 svg = svgcharts.trend_svg(trend, title=row["chart_title"], analysis=row.get("analysis") or {})
                 row["chart_image"] = svg_image_src(svg)
@@ -173,6 +182,8 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
     return {
         "snapshot": snapshot,
         "report": report,
+        # The same dict under a name a page's own `report` (the preview's model) cannot hide.
+        "report_data": report,
         "sections": sections,
         "contents": contents,
         "draft": draft,

@@ -86,12 +86,13 @@ def build_snapshot(
 ) -> dict:
     """Everything the report shows, as JSON-safe data."""
     current, previous = report_periods(report)
-    entries = _entries()
     sections = list(
         report.sections.prefetch_related(
             "paragraphs__source_notes", "kpi_rows__kpi", "kpi_rows__peer_group"
         ).order_by("position", "pk")
     )
+    # Terms are linked only to a glossary the report prints: without one a link goes nowhere.
+    entries = _entries() if any(s.kind == Section.Kind.GLOSSARY for s in sections) else []
     used_terms: list[GlossaryEntry] = []
     out_sections, figures, anchors = [], [], set()
     narrative_counter = 0

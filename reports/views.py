@@ -30,11 +30,12 @@ from django.shortcuts import redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kpis.charts import SPC_COLOUR, SPC_LINES, PortalLineChartView, trend_chart_data
+from kpis.charts import PortalLineChartView
 from kpis.exporting import table_bytes
 from portal.caching import mark_not_stored
 
 from . import access, selectors
+from .chart_data import report_charts
 from .feedback import FeedbackForm, feedback_create, feedback_subjects
 from .rendering import build_context, render_web_html
 
@@ -515,43 +516,6 @@ def download_json(request, slug, version):
 
 
 # --------------------------------------------------------------------------- charts
-SPC_DATASET_STYLE = {
-    "borderColor": SPC_COLOUR,
-    "backgroundColor": SPC_COLOUR,
-    "borderWidth": 1,
-    "pointRadius": 0,
-    "pointHitRadius": 0,
-    "pointStyle": "line",
-    "fill": False,
-    "tension": 0,
-    "spanGaps": True,
-}
-
-
-def spc_datasets(spc: dict, points: int) -> list[dict]:
-    """Thin grey Chart.js datasets (flat lines) for an SPC reading's mean and process limits."""
-    return [
-        {"label": label, "data": [float(spc[key])] * points, "borderDash": dash, **SPC_DATASET_STYLE}
-        for key, label, dash in SPC_LINES
-        if spc.get(key) is not None
-    ]
-
-
-def report_charts(snapshot: dict) -> dict[str, dict]:
-    """Chart.js data for every KPI row with a trend, by KPI code, SPC lines included."""
-    charts = {}
-    for section in snapshot.get("sections", []):
-        for row in section.get("rows", []):
-            if not row.get("trend") or row["kpi"]["code"] in charts:
-                continue
-            chart = trend_chart_data(row["trend"])
-            spc = (row.get("analysis") or {}).get("spc")
-            if isinstance(spc, dict):
-                chart["data"]["datasets"].extend(spc_datasets(spc, len(row["trend"]["labels"])))
-            charts[row["kpi"]["code"]] = chart
-    return charts
-
-
 class ReportChartView(PortalLineChartView):
     """/reports/<slug>/v<N>/charts/<code>.json: a KPI's trend as frozen in that version."""
 

@@ -235,7 +235,9 @@ def report_approve(
     ReviewedSnapshot.objects.filter(report=report).delete()  # kept only while under review
     publication.render_delayed = publication.render_failed = False
     transaction.on_commit(lambda: _enqueue_render(publication))
-    transaction.on_commit(lambda: notifications.report_approved(report=report, by=by, version=version))
+    transaction.on_commit(
+        lambda: notifications.report_approved(report=report, by=by, version=version, comment=comment)
+    )
     return publication
 
 

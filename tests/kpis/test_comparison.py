@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.comparison import NO_CURRENT, NO_PREVIOUS, PREVIOUS_ZERO, compare
+from kpis.comparison import PREVIOUS_ZERO, compare
 from kpis.models import Kpi, Observation
 from kpis.periods import Period, month_end
 
@@ -72,8 +72,9 @@ def test_missing_months_give_no_total_and_name_the_gap(kpis, home):
     assert comp.current.value is None and comp.change is None
     assert comp.current_display == comp.change_display == comp.percent_change_display == "–"
     assert comp.current.months_present == 10
-    assert any("2 of 12 months have no figure (Jul 2018, Aug 2018)" in n for n in comp.notes)
-    assert NO_CURRENT in comp.notes
+    assert comp.notes == [
+        "2018/19 is incomplete: 2 of 12 months have no figure (Jul 2018, Aug 2018), so no total is shown."
+    ]
 
 
 def test_no_previous_figures(kpis, home):
@@ -81,7 +82,19 @@ def test_no_previous_figures(kpis, home):
     load(kpi, home, FY18, [100] * 12)
     comp = compare(kpi=kpi, organisation=home, current=FY18, previous=FY17)
     assert comp.current_display == "1,200" and comp.previous_display == "–"
-    assert NO_PREVIOUS in comp.notes and "No figures for 2017/18." in comp.notes
+    assert comp.notes == ["No comparison: no figures for 2017/18."]
+
+
+def test_a_row_with_no_figures_at_all_says_so_once(kpis, home):
+    comp = compare(kpi=kpis["1.1"], organisation=home, current=FY18, previous=FY17)
+    assert comp.notes == ["No figures for 2018/19 or 2017/18 yet."]
+    assert comp.current_display == comp.previous_display == comp.change_display == "–"
+
+
+def test_a_current_period_not_yet_imported_says_so_once(kpis, home):
+    load(kpis["1.1"], home, FY17, [100] * 12)
+    comp = compare(kpi=kpis["1.1"], organisation=home, current=FY18, previous=FY17)
+    assert comp.notes == ["No figures for 2018/19."]
 
 
 def test_stated_rolling_year_figure_is_used_when_months_are_absent(home):

@@ -152,7 +152,9 @@ def test_draft_pdf_is_made_by_the_task_and_downloaded_by_staff(client, editor, p
     url = reverse("admin:reports_report_draft_pdf", args=[report.pk])
     client.force_login(editor)
     assert b"No draft PDF has been made" in client.get(url).content
-    assert client.post(url).status_code == 302
+    made = client.post(url)
+    # One click: made in-process here, so the browser goes straight to the download.
+    assert made.status_code == 302 and made["Location"] == f"{url}?download=1"
     page = client.get(url)
     assert b"Newest draft PDF: made" in page.content
     response = client.get(url, {"download": "1"})
@@ -164,6 +166,30 @@ def test_draft_pdf_is_made_by_the_task_and_downloaded_by_staff(client, editor, p
     assert all("DRAFT" in (p.extract_text() or "") for p in pdf.pages)
     client.force_login(panel_member)
     assert client.get(url, {"download": "1"}).status_code == 302  # not staff: the admin login
+
+
+@pytest.mark.django_db
+def test_a_draft_pdf_made_by_a_worker_shows_progress_then_downloads(client, editor, report, monkeypatch):
+    from reports import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.draft_pdf_render, "delay", lambda *args: queued.append(args))
+    url = reverse("admin:reports_report_draft_pdf", args=[report.pk])
+    client.force_login(editor)
+    made = client.post(url)
+    assert queued == [(report.pk, editor.pk)]
+    assert made.status_code == 302 and made["Location"].startswith(f"{url}?since=")
+    page = client.get(made["Location"]).content.decode()
+    assert "The draft PDF is being made. It will download by itself when it is ready" in page
+    assert 'role="status"' in page and "js/draft-pdf.js" in page
+    since = made["Location"].split("since=", 1)[1]
+    status = client.get(url, {"status": "1", "since": since})
+    assert status.json() == {"ready": False, "download": None}
+    assert "no-store" in status["Cache-Control"]
+
+    tasks.draft_pdf_render.run(report.pk, editor.pk)  # the worker finishes
+    status = client.get(url, {"status": "1", "since": since})
+    assert status.json() == {"ready": True, "download": f"{url}?download=1"}
 
 
 @pytest.mark.parametrize("name", ["review", "withdraw", "draft_pdf", "queue"])
