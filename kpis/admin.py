@@ -17,6 +17,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -318,6 +319,10 @@ class ObservationAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     list_select_related = ("kpi", "organisation", "source")
     search_fields = ("kpi__code", "kpi__name")
     date_hierarchy = "period_start"
+    # The browser's own date field works from the keyboard; the admin's calendar pop-up does not.
+    formfield_overrides = {
+        models.DateField: {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+    }
     autocomplete_fields = ("kpi",)
     readonly_fields = ("source", "updated_at")
     inlines = [ObservationChangeInline]
