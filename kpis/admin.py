@@ -17,6 +17,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -32,7 +33,7 @@ from portal.edit_versions import EditVersionAdminMixin
 from . import exporting, importing, signals
 from .admin_permissions import ImportNeedsAddAndChange
 from .formatting import format_value
-from .models import ImportBatch, Kpi, Observation, ObservationChange
+from .models import ImportBatch, Kpi, Observation, ObservationChange, Organisation
 
 TOKEN_SALT = "kpis.import.upload"
 TOKEN_MAX_AGE = 3600  # seconds a preview stays confirmable
@@ -40,6 +41,7 @@ PENDING_DIR = "imports/pending"
 PREVIEW_EXPIRED = "The preview has expired or is not valid: upload the file again."
 UPLOAD_CHANGED = "The uploaded file is no longer available: upload it again."
 NOTHING_TO_CONFIRM = "Nothing to confirm: upload a file first."
+ORGANISATION_GONE = "The organisation chosen for this import no longer exists: upload the file again."
 
 
 class SpreadsheetImportForm(forms.Form):
@@ -56,10 +58,29 @@ class SpreadsheetImportForm(forms.Form):
     )
 
 
+class ObservationImportForm(SpreadsheetImportForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text=_(
+            "Whose figures these are, when the file has no organisation column (or a blank cell "
+            "in it). Blank: the home force."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        home = Organisation.objects.filter(is_home=True).first()
+        if home is not None:
+            self.fields["organisation"].initial = home.pk
+
+
 class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
     """Import (preview, confirm), import templates and export for one kind of spreadsheet."""
 
     import_kind: str = ""  # importing.CATALOGUE or importing.OBSERVATIONS
+    import_form_class = SpreadsheetImportForm
     template_layouts: tuple[str, ...] = ()
     import_template_name = "admin/kpis/import.html"
     import_export_change_list_template = "admin/kpis/change_list_import_export.html"
@@ -98,21 +119,29 @@ class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
     def import_action(self, request, **kwargs):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        form = SpreadsheetImportForm(request.POST or None, request.FILES or None)
+        form = self.import_form_class(request.POST or None, request.FILES or None)
         outcome = token = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["import_file"]
             sheet = form.cleaned_data["sheet"]
+            organisation = form.cleaned_data.get("organisation")
             name = upload.name
             if upload.size > settings.IMPORT_MAX_FILE_BYTES:
                 outcome = importing.oversize_outcome(file_name=name, size=upload.size)
             else:
                 content = upload.read()
                 outcome = importing.spreadsheet_import(
-                    content=content, file_name=name, sheet=sheet, kind=self.import_kind, dry_run=True
+                    content=content,
+                    file_name=name,
+                    sheet=sheet,
+                    kind=self.import_kind,
+                    dry_run=True,
+                    organisation=organisation,
                 )
                 if outcome.ok:
-                    token = self._store_upload(request, content=content, outcome=outcome, sheet=sheet)
+                    token = self._store_upload(
+                        request, content=content, outcome=outcome, sheet=sheet, organisation=organisation
+                    )
         return self._render(request, form=form, outcome=outcome, token=token)
 
     # ---- step 2: confirm
@@ -136,20 +165,27 @@ class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
         default_storage.delete(data["path"])  # one confirm per preview
         if hashlib.sha256(content).hexdigest() != data.get("sha256"):
             raise PermissionDenied  # the stored file is not the one previewed
+        organisation = None
+        if data.get("organisation"):
+            organisation = Organisation.objects.filter(pk=data["organisation"]).first()
+            if organisation is None:
+                messages.error(request, ORGANISATION_GONE)
+                return HttpResponseRedirect(reverse(f"admin:{self._url_name('import')}"))
         outcome = importing.spreadsheet_import(
             content=content,
             file_name=data["name"],
             sheet=data.get("sheet") or None,
             kind=self.import_kind,
             user=request.user,
+            organisation=organisation,
         )
         if not outcome.written:
             # The data changed between preview and confirm: show what is wrong now.
-            return self._render(request, form=SpreadsheetImportForm(), outcome=outcome, token=None)
+            return self._render(request, form=self.import_form_class(), outcome=outcome, token=None)
         messages.success(request, outcome.summary())
         return HttpResponseRedirect(reverse(f"admin:{self._url_name('changelist')}"))
 
-    def _store_upload(self, request, *, content: bytes, outcome, sheet: str) -> str:
+    def _store_upload(self, request, *, content: bytes, outcome, sheet: str, organisation=None) -> str:
         _sweep_pending()
         # A random name chosen here, never the uploader's: the token only says which one.
         ext = outcome.file_name.rsplit(".", 1)[-1].lower()
@@ -160,6 +196,7 @@ class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
                 "name": outcome.file_name,
                 "sha256": outcome.sha256,
                 "sheet": sheet,
+                "organisation": organisation.pk if organisation else None,
                 "kind": self.import_kind,
                 "user": request.user.pk,
             },
@@ -273,6 +310,7 @@ class ObservationChangeInline(admin.TabularInline):
 @admin.register(Observation)
 class ObservationAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     import_kind = importing.OBSERVATIONS
+    import_form_class = ObservationImportForm
     template_layouts = (importing.LONG, importing.WIDE)
     list_display = (
         "kpi", "organisation", "period_start", "period_end", "shown_value", "source", "updated_at"
@@ -281,6 +319,10 @@ class ObservationAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     list_select_related = ("kpi", "organisation", "source")
     search_fields = ("kpi__code", "kpi__name")
     date_hierarchy = "period_start"
+    # The browser's own date field works from the keyboard; the admin's calendar pop-up does not.
+    formfield_overrides = {
+        models.DateField: {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+    }
     autocomplete_fields = ("kpi",)
     readonly_fields = ("source", "updated_at")
     inlines = [ObservationChangeInline]
@@ -310,6 +352,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_display = (
         "created_at",
         "kind",
+        "organisation",
         "layout",
         "file_name",
         "imported_by",
@@ -317,10 +360,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "rows_changed",
         "rows_unchanged",
     )
-    list_filter = ("kind", "layout", "imported_by")
+    list_filter = ("kind", "organisation", "layout", "imported_by")
     search_fields = ("file_name", "sha256")
     date_hierarchy = "created_at"
-    list_select_related = ("imported_by",)
+    list_select_related = ("imported_by", "organisation")
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

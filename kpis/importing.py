@@ -135,6 +135,7 @@ class ImportOutcome:
     problem_count: int = 0
     dry_run: bool = True
     batch: object = None  # ImportBatch once written
+    details: object = None  # observations: what the preview will write (kpis.import_preview)
 
     @property
     def errors(self) -> int:
@@ -288,11 +289,14 @@ def spreadsheet_import(
     sheet: str | None = None,
     kind: str | None = None,
     dry_run: bool = False,
+    organisation=None,
 ) -> ImportOutcome:
     """Check a spreadsheet and, unless dry_run or anything is wrong, write it in one transaction.
 
     kind: CATALOGUE or OBSERVATIONS to insist on one (the admin page it was uploaded on);
-    None accepts either. Never raises for bad input: problems are in the outcome.
+    None accepts either. organisation: whose figures an observations file without an
+    organisation column (or with blank cells in it) holds; None means the home force.
+    Never raises for bad input: problems are in the outcome.
     """
     file_name = (file_name or "upload").replace("\\", "/").rsplit("/", 1)[-1][:255]
     outcome = ImportOutcome(file_name=file_name, sha256=hashlib.sha256(content).hexdigest(), dry_run=dry_run)
@@ -335,8 +339,17 @@ def spreadsheet_import(
         handler = PeerFigureImport
     else:
         handler = _ObservationImport
-    plan = handler.plan(body=body, headers=headers, columns=columns, problems=problems)
+    if handler is _ObservationImport:
+        plan = handler.plan(
+            body=body, headers=headers, columns=columns, problems=problems, default_organisation=organisation
+        )
+    else:
+        plan = handler.plan(body=body, headers=headers, columns=columns, problems=problems)
     outcome.new, outcome.changed, outcome.unchanged = plan.counts()
+    if handler is _ObservationImport and not problems:
+        from .import_preview import describe_observations
+
+        outcome.details = describe_observations(plan, organisation=organisation)
     if problems or dry_run:
         return _finish(outcome, problems)
     try:
@@ -483,9 +496,10 @@ class _ObservationImport:
 
     BATCH_KIND = "observations"  # ImportBatch.Kind
 
-    def __init__(self, values, existing):
+    def __init__(self, values, existing, blanks: int = 0):
         self.values = values  # {(kpi_id, org_id, start): Decimal}
         self.existing = existing  # {(kpi_id, org_id, start): (obs_id, Decimal)}
+        self.blanks = blanks  # empty cells skipped (months with no figure yet)
 
     @staticmethod
     def read_existing(values: dict) -> dict:
@@ -495,12 +509,17 @@ class _ObservationImport:
         return count_changes(self.values, self.existing)
 
     @classmethod
-    def plan(cls, *, body, headers, columns: _Columns, problems: _Problems) -> _ObservationImport:
+    def plan(
+        cls, *, body, headers, columns: _Columns, problems: _Problems, default_organisation=None
+    ) -> _ObservationImport:
         from .models import Organisation
 
         kpis = _kpi_lookup()
         orgs = _OrganisationLookup(Organisation)
+        if default_organisation is not None:
+            orgs.home_id = default_organisation.pk  # blank organisation cells mean this one too
         home_id = orgs.home_id
+        blanks = 0
         values: dict[tuple, Decimal] = {}
         first_row: dict[tuple, int] = {}
         month_cache: dict = {}
@@ -579,11 +598,14 @@ class _ObservationImport:
             else:
                 for pos, month in columns.months.items():
                     raw = cell(cells, pos)
+                    if raw is not FORMULA and not _filled(raw):
+                        blanks += 1  # a month with no figure yet
+                        continue
                     value = _value(raw, number, pos, cell_text(headers[pos]), problems, empty_ok=True)
                     if kpi_id is not None and org_id is not None and value is not None:
                         add((kpi_id, org_id, month), value, number, pos, code)
         existing = _existing(values) if not problems else {}
-        return cls(values, existing)
+        return cls(values, existing, blanks)
 
     def write(self, *, outcome: ImportOutcome, user) -> object:
         """Insert new values, update changed ones and record history, in one transaction.
@@ -608,7 +630,9 @@ class _ObservationImport:
             self.existing = self.read_existing(self.values)
             new, changed, unchanged = self.counts()
             outcome.new, outcome.changed, outcome.unchanged = new, changed, unchanged
+            organisations = {key[1] for key in self.values}
             batch = ImportBatch.objects.create(
+                organisation_id=organisations.pop() if len(organisations) == 1 else None,
                 kind=self.BATCH_KIND,
                 layout=outcome.layout,
                 file_name=outcome.file_name,

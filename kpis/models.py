@@ -199,6 +199,15 @@ class ImportBatch(models.Model):
         PEERS = "peers", _("Peer figures")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+        help_text=_("Whose figures the file held, when they were all one organisation's."),
+    )
     layout = models.CharField(_("layout"), max_length=20, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -177,6 +177,10 @@ class ReportAdmin(ReportFormMixin, EditVersionAdminMixin, DraftOnlyMixin, admin.
                 changed = [section.pk for section, _fields in formset.changed_objects]
                 record_edit(Section, changed, by=request.user)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        admin_views.warn_about_missing_figures(request, form.instance)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
         if object_id:
@@ -222,6 +226,10 @@ class SectionAdmin(EditVersionAdminMixin, DraftOnlyMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         if formset.has_changed():
             workflow.report_record_edit(report=form.instance.report, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        admin_views.warn_about_missing_figures(request, form.instance.report)
 
     def response_change(self, request, obj):
         if "_continue" not in request.POST and "_addanother" not in request.POST:

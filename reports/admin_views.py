@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from kpis.charts import PortalLineChartView
 from portal.edit_versions import record_edit
 
-from . import drafting, selectors, workflow
+from . import coverage, drafting, selectors, workflow
 from .changes import diff_snapshots, period_label
 from .chart_data import report_charts
 from .checker import check_snapshot, summary_line
@@ -57,7 +58,21 @@ def report_buttons(request, report) -> dict:
         "can_withdraw": status == Report.Status.PUBLISHED and user.has_perm("reports.withdraw_report"),
         "can_draft_pdf": user.has_perm("reports.view_report"),
         "latest_publication": report.publications.order_by("-version").first(),
+        **_coverage_context(build_snapshot(report)),
     }
+
+
+def _coverage_context(snapshot: dict) -> dict:
+    rows = coverage.coverage(snapshot)
+    return {"coverage": rows, "empty_rows": [row for row in rows if row.status == coverage.NONE]}
+
+
+def warn_about_missing_figures(request, report) -> None:
+    """After a save: say which KPI rows have no figures, or some missing, for the period."""
+    rows = [row for row in coverage.coverage(build_snapshot(report)) if row.status != coverage.FULL]
+    if rows:
+        listed = "; ".join(f"{row.code} {row.name}: {row.detail}" for row in rows)
+        messages.warning(request, f"{len(rows)} KPI row{pluralize(len(rows))} lack figures. {listed}")
 
 
 # --------------------------------------------------------------------------- preview
@@ -119,7 +134,12 @@ def preview(request, pk):
     report = report_for_staff(request, pk)
     context = _preview_context(request, report)
     context.update(
-        {"report": report, "is_preview": True, **checker_context(request, report, context["snapshot"])}
+        {
+            "report": report,
+            "is_preview": True,
+            **_coverage_context(context["snapshot"]),
+            **checker_context(request, report, context["snapshot"]),
+        }
     )
     return render(request, "reports/admin/preview.html", context)
 
@@ -149,7 +169,12 @@ class PreviewChartView(PortalLineChartView):
 def submit(request, pk):
     report = get_object_or_404(Report, pk=pk)
     try:
-        workflow.report_submit(report=report, by=request.user, comment=request.POST.get("comment", ""))
+        workflow.report_submit(
+            report=report,
+            by=request.user,
+            comment=request.POST.get("comment", ""),
+            confirm_empty_rows=bool(request.POST.get("confirm_empty_rows")),
+        )
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, _errors(exc))
     else:
@@ -170,6 +195,11 @@ class ReviewForm(forms.Form):
     publish_at = forms.DateTimeField(
         required=False,
         help_text="Leave blank to publish as soon as it is rendered. Format: 2019-06-21 09:00.",
+    )
+    confirm_empty_rows = forms.BooleanField(
+        required=False,
+        label="Publish with empty rows",
+        help_text="Only when some KPI rows have no figures at all: say why in the comment.",
     )
     # What this page showed (snapshot.content_checksum): approval refuses other content.
     checksum = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -243,6 +273,7 @@ def review(request, pk):
                         comment=comment,
                         publish_at=form.cleaned_data["publish_at"],
                         reviewed_checksum=form.cleaned_data["checksum"],
+                        confirm_empty_rows=form.cleaned_data["confirm_empty_rows"],
                     )
                     if publication.render_failed:
                         messages.error(request, workflow.RENDER_FAILED)
@@ -273,6 +304,7 @@ def review(request, pk):
         "report": report,
         "form": form,
         "significance_rows": review_rows(snapshot),
+        **_coverage_context(snapshot),
         "latest_publication": latest,
         "changes": changes,
         "earlier_publication": earlier,

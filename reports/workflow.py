@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from portal.edit_versions import record_edit
 
-from . import notifications
+from . import coverage, notifications
 from .models import Publication, Report, Review
 
 log = logging.getLogger(__name__)
@@ -125,16 +125,22 @@ def report_record_edit(*, report: Report, by) -> None:
 
 # --------------------------------------------------------------------------- review
 @transaction.atomic
-def report_submit(*, report: Report, by, comment: str = "") -> Report:
+def report_submit(*, report: Report, by, comment: str = "", confirm_empty_rows: bool = False) -> Report:
+    """Send a draft for review. KPI rows with no figures at all need `confirm_empty_rows`
+    and a comment saying why, recorded with the submission (reports.coverage)."""
+    from .snapshot import build_snapshot
+
     _check_perm(by, "reports.submit_report", "submit")
     if not report.sections.exists():
         raise ValidationError(EMPTY_REPORT)
+    snapshot = build_snapshot(report)
+    going_ahead = coverage.check_empty_rows(snapshot, confirmed=confirm_empty_rows, comment=comment)
     _move(
         report=report,
         to=Report.Status.IN_REVIEW,
         by=by,
         action=Review.Action.SUBMIT,
-        comment=comment,
+        comment=" ".join(filter(None, [comment.strip(), going_ahead])),
         verb="submitted",
     )
     Report.objects.filter(pk=report.pk).update(submitted_by=by)
@@ -181,6 +187,7 @@ def report_approve(
     comment: str = "",
     publish_at: datetime | None = None,
     reviewed_checksum: str | None = None,
+    confirm_empty_rows: bool = False,
 ) -> Publication:
     """Approve and freeze version N; rendering starts once the transaction commits.
 
@@ -214,12 +221,13 @@ def report_approve(
     flags = open_flags(report, snapshot)
     if flags and not comment.strip():
         raise ValidationError(FLAGS_NEED_COMMENT.format(count=len(flags)))
+    going_ahead = coverage.check_empty_rows(snapshot, confirmed=confirm_empty_rows, comment=comment)
     _move(
         report=report,
         to=Report.Status.APPROVED,
         by=by,
         action=Review.Action.APPROVE,
-        comment=comment.strip(),
+        comment=" ".join(filter(None, [comment.strip(), going_ahead])),
         verb="approved",
     )
     publication = Publication.objects.create(

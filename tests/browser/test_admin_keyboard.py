@@ -55,6 +55,9 @@ def test_focus_ring_and_date_fields_work_for_keyboard_users(page, live_server, e
     assert page.input_value("#id_period_start") == "2018-04-01"
     width = page.evaluate("() => document.getElementById('id_title').getBoundingClientRect().width")
     assert width > 500, f"the title box is {width}px wide"
+    page.goto(f"{live_server.url}/admin/kpis/observation/add/")
+    assert page.get_attribute("#id_period_start", "type") == "date"
+    assert page.locator(".datetimeshortcuts").count() == 0
 
 
 def test_contents_list_does_not_number_numbered_sections(page, live_server, editor):

@@ -550,8 +550,10 @@ def test_the_reference_report_is_traced_to_data_or_source_notes(reference_findin
     assert (counts["match"] + counts["noted"]) / counts["figures"] >= 0.9
     assert summary_line(reference_findings) == (
         f"182 figures: {counts['match']} agree with the data, 1 disagrees, 2 name a period the report does "
-        f"not cover, {counts['noted']} have a source note, 1 unsourced"
+        f"not cover, {counts['noted']} have a source note, 1 unsourced; 3 claims of significance: 0 agree "
+        "with the test, 0 disagree, 3 cannot be checked"  # the fixture's rows carry no significance result
     )
+    assert counts["claims"] == 3
 
 
 def test_source_notes_attach_to_the_figure_written_and_its_occurrence():

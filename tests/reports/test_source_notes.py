@@ -60,7 +60,7 @@ def test_the_review_page_lists_unsourced_figures_then_shows_their_notes(client, 
     assert "Source note:</strong>" in page and "Source: Force crime system, 5 April 2019" in page
     assert "unsourced figure" not in page
     preview = client.get(reverse("admin:reports_report_preview", args=[report.pk])).content.decode()
-    assert "1 has a source note, 0 unsourced." in preview
+    assert "1 has a source note, 0 unsourced</summary>" in preview
 
 
 @pytest.mark.django_db

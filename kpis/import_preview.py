@@ -1,0 +1,77 @@
+"""What an observations import will do, said before it is confirmed: whose figures, which
+KPIs over which months, how many values are new, changed or unchanged for each KPI, and how
+many empty cells (months with no figure yet) were skipped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .periods import MONTH_ABBR
+
+
+@dataclass
+class KpiChanges:
+    code: str
+    name: str
+    first: object  # date of the first month
+    last: object
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    @property
+    def months(self) -> str:
+        first = f"{MONTH_ABBR[self.first.month - 1]} {self.first.year}"
+        last = f"{MONTH_ABBR[self.last.month - 1]} {self.last.year}"
+        return first if first == last else f"{first} – {last}"
+
+
+@dataclass
+class ObservationPreview:
+    organisations: list[str]
+    kpis: list[KpiChanges] = field(default_factory=list)
+    blanks: int = 0
+    home_to_create: bool = False
+
+    @property
+    def months(self) -> str:
+        if not self.kpis:
+            return ""
+        first = min(k.first for k in self.kpis)
+        last = max(k.last for k in self.kpis)
+        return KpiChanges("", "", first, last).months
+
+
+def describe_observations(plan, *, organisation=None) -> ObservationPreview:
+    """Summarise a planned observations import (kpis.importing._ObservationImport)."""
+    from .importing import HOME_TO_CREATE
+    from .models import Kpi, Organisation
+
+    kpi_ids = {key[0] for key in plan.values}
+    org_ids = {key[1] for key in plan.values}
+    names = dict(Kpi.objects.filter(pk__in=kpi_ids).values_list("pk", "code"))
+    titles = dict(Kpi.objects.filter(pk__in=kpi_ids).values_list("pk", "name"))
+    orgs = dict(Organisation.objects.filter(pk__in=org_ids - {HOME_TO_CREATE}).values_list("pk", "name"))
+    by_kpi: dict[int, KpiChanges] = {}
+    for key, value in plan.values.items():
+        kpi_id, month = key[0], key[2]
+        changes = by_kpi.get(kpi_id)
+        if changes is None:
+            changes = by_kpi[kpi_id] = KpiChanges(names[kpi_id], titles[kpi_id], month, month)
+        changes.first, changes.last = min(changes.first, month), max(changes.last, month)
+        old = plan.existing.get(key)
+        if old is None:
+            changes.new += 1
+        elif old[1] == value:
+            changes.unchanged += 1
+        else:
+            changes.changed += 1
+    preview = ObservationPreview(
+        organisations=sorted(orgs.values()),
+        kpis=sorted(by_kpi.values(), key=lambda k: k.code),
+        blanks=plan.blanks,
+        home_to_create=HOME_TO_CREATE in org_ids,
+    )
+    if preview.home_to_create:
+        preview.organisations.append("the home force (not set up yet: created as “Home force”)")
+    return preview
