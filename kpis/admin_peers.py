@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin, ImportMixin
 from import_export.formats.base_formats import CSV, ODS, XLSX
 
+from portal.import_confirm import SignedConfirmImportMixin
+
 from . import signals
 from .admin_permissions import ImportNeedsAddAndChange
 from .models import Organisation, PeerGroup, Population
@@ -57,7 +59,9 @@ class PeersChangedAdminMixin:
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportExportModelAdmin):
+class OrganisationAdmin(
+    SignedConfirmImportMixin, PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportExportModelAdmin
+):
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
     resource_classes = [OrganisationResource]
@@ -115,7 +119,9 @@ class OrganisationAdmin(PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportE
 
 
 @admin.register(PeerGroup)
-class PeerGroupAdmin(PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportMixin, admin.ModelAdmin):
+class PeerGroupAdmin(
+    SignedConfirmImportMixin, PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportMixin, admin.ModelAdmin
+):
     import_formats = IMPORT_FORMATS
     resource_classes = [PeerMembershipResource]
     list_display = ("name", "kind", "member_count")
@@ -135,7 +141,9 @@ class PeerGroupAdmin(PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportMixi
 
 
 @admin.register(Population)
-class PopulationAdmin(PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportExportModelAdmin):
+class PopulationAdmin(
+    SignedConfirmImportMixin, PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportExportModelAdmin
+):
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
     resource_classes = [PopulationResource]

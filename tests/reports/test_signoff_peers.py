@@ -6,6 +6,7 @@ import html
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -100,6 +101,9 @@ def import_a_population(client, report):
 
 
 def import_a_member(client, report):
+    # The membership table's content type is made on first use (for the admin's log); an
+    # earlier test's, rolled back, may still be in the cache.
+    ContentType.objects.clear_cache()
     Organisation.objects.create(name="Thirdforce", code="thirdforce")
     _import(client, "peergroup", [["group", "organisation"], ["MSF", "Thirdforce"]])
 
