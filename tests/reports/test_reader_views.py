@@ -363,6 +363,23 @@ def test_home_search_matches_every_word_in_title_or_commentary(client):
     assert "No reports match" in page
 
 
+def test_home_search_does_not_look_inside_withdrawn_content(client, editor):
+    """A withdrawn version's content is for staff only, so a search must not say whether
+    a word is in it: the listing would answer what the page refuses to show."""
+    from django.utils import timezone
+
+    make_live_publication(
+        search_text="The unredacted name Smithson.", withdrawn_at=timezone.now(), withdrawn_reason="Error."
+    )
+    assert SLUG in client.get("/").content.decode()  # its notice is still listed
+    assert SLUG not in client.get("/?q=smithson").content.decode()
+    assert SLUG in client.get("/?q=performance").content.decode()  # the title still matches
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    assert SLUG in client.get("/?q=smithson").content.decode()
+
+
 def test_home_year_filter_and_bad_input(client):
     make_live_publication()
     assert SLUG in client.get("/?year=2018").content.decode()
