@@ -29,6 +29,15 @@ def _no_render(monkeypatch):
     monkeypatch.setattr(workflow, "_enqueue_render", lambda publication: None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """The peer membership table's content type is made on first use (for the admin's log)
+    and rolled back with the test: no test may keep another's in the cache."""
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture
 def both(make_user):
     user = make_user("bo", roles.REVIEWERS, first_name="Bo", last_name="Both")
@@ -101,9 +110,6 @@ def import_a_population(client, report):
 
 
 def import_a_member(client, report):
-    # The membership table's content type is made on first use (for the admin's log); an
-    # earlier test's, rolled back, may still be in the cache.
-    ContentType.objects.clear_cache()
     Organisation.objects.create(name="Thirdforce", code="thirdforce")
     _import(client, "peergroup", [["group", "organisation"], ["MSF", "Thirdforce"]])
 
