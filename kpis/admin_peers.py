@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin, ImportMixin
 from import_export.formats.base_formats import CSV, ODS, XLSX
 
+from portal.import_confirm import SignedConfirmImportMixin
+
+from . import signals
 from .admin_permissions import ImportNeedsAddAndChange
 from .models import Organisation, PeerGroup, Population
 from .resources_peers import OrganisationResource, PeerMembershipResource, PopulationResource
@@ -21,8 +24,44 @@ IMPORT_FORMATS = [CSV, XLSX, ODS]
 EXPORT_FORMATS = [CSV, XLSX]
 
 
+class PeersChangedAdminMixin:
+    """Saves and deletes here change what open drafts show (a force's name, a peer rank, a
+    rate): `signals.peers_changed` names the forces and groups touched, before and after."""
+
+    def peers_touched(self, obj) -> tuple[set, set]:
+        raise NotImplementedError
+
+    def _send(self, request, objs) -> None:
+        organisation_ids, peer_group_ids = set(), set()
+        for obj in objs:
+            orgs, groups = self.peers_touched(obj)
+            organisation_ids |= orgs
+            peer_group_ids |= groups
+        signals.peers_changed.send(
+            sender=self.model,
+            by=request.user,
+            organisation_ids=organisation_ids,
+            peer_group_ids=peer_group_ids,
+        )
+
+    def save_model(self, request, obj, form, change):
+        before = self.model.objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        self._send(request, [o for o in (before, obj) if o is not None])
+
+    def delete_model(self, request, obj):
+        self._send(request, [obj])  # first: what the row reached is gone after the delete
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._send(request, list(queryset))
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(ImportNeedsAddAndChange, ImportExportModelAdmin):
+class OrganisationAdmin(
+    SignedConfirmImportMixin, PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportExportModelAdmin
+):
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
     resource_classes = [OrganisationResource]
@@ -57,6 +96,9 @@ class OrganisationAdmin(ImportNeedsAddAndChange, ImportExportModelAdmin):
             obj.code = Organisation.code_from_name(obj.name, exclude_pk=obj.pk)
         super().save_model(request, obj, form, change)
 
+    def peers_touched(self, obj):
+        return {obj.pk}, set()
+
     @admin.action(description=_("Make the selected organisation the home force"))
     def make_home(self, request, queryset):
         if not request.user.is_superuser:
@@ -77,7 +119,9 @@ class OrganisationAdmin(ImportNeedsAddAndChange, ImportExportModelAdmin):
 
 
 @admin.register(PeerGroup)
-class PeerGroupAdmin(ImportNeedsAddAndChange, ImportMixin, admin.ModelAdmin):
+class PeerGroupAdmin(
+    SignedConfirmImportMixin, PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportMixin, admin.ModelAdmin
+):
     import_formats = IMPORT_FORMATS
     resource_classes = [PeerMembershipResource]
     list_display = ("name", "kind", "member_count")
@@ -92,9 +136,14 @@ class PeerGroupAdmin(ImportNeedsAddAndChange, ImportMixin, admin.ModelAdmin):
     def member_count(self, obj) -> int:
         return obj._member_count
 
+    def peers_touched(self, obj):
+        return set(), {obj.pk}
+
 
 @admin.register(Population)
-class PopulationAdmin(ImportNeedsAddAndChange, ImportExportModelAdmin):
+class PopulationAdmin(
+    SignedConfirmImportMixin, PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportExportModelAdmin
+):
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
     resource_classes = [PopulationResource]
@@ -103,3 +152,6 @@ class PopulationAdmin(ImportNeedsAddAndChange, ImportExportModelAdmin):
     search_fields = ("organisation__name", "organisation__code")
     list_select_related = ("organisation",)
     autocomplete_fields = ("organisation",)
+
+    def peers_touched(self, obj):
+        return {obj.organisation_id}, set()

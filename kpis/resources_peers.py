@@ -17,6 +17,7 @@ import difflib
 from django.db.models import Q
 from import_export import fields, resources, widgets
 
+from . import signals
 from .exporting import neutralise
 from .models import Organisation, PeerGroup, Population
 
@@ -82,7 +83,35 @@ class PeerGroupWidget(widgets.ForeignKeyWidget):
         return PeerGroup.objects.create(name=name, kind=kind)
 
 
-class OrganisationResource(SafeExportMixin, resources.ModelResource):
+class PeersChangedResourceMixin:
+    """An import that saved rows names the forces and groups it touched, once it is done
+    (`signals.peers_changed`, inside the import's transaction; a preview sends nothing)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.touched: tuple[set, set] = (set(), set())
+
+    def peers_touched(self, instance) -> tuple[set, set]:
+        raise NotImplementedError
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        organisation_ids, peer_group_ids = self.peers_touched(instance)
+        self.touched[0].update(organisation_ids)
+        self.touched[1].update(peer_group_ids)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if any(self.touched) and not kwargs.get("dry_run"):
+            signals.peers_changed.send(
+                sender=self._meta.model,
+                by=kwargs.get("user"),
+                organisation_ids=self.touched[0],
+                peer_group_ids=self.touched[1],
+            )
+
+
+class OrganisationResource(PeersChangedResourceMixin, SafeExportMixin, resources.ModelResource):
     """Forces by name and code: `name, code`."""
 
     class Meta:
@@ -93,8 +122,11 @@ class OrganisationResource(SafeExportMixin, resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
 
+    def peers_touched(self, instance):
+        return {instance.pk}, set()
 
-class PeerMembershipResource(SafeExportMixin, resources.ModelResource):
+
+class PeerMembershipResource(PeersChangedResourceMixin, SafeExportMixin, resources.ModelResource):
     """Who is in which peer group: `group, organisation` (optional `kind`)."""
 
     group = fields.Field(attribute="peergroup", column_name="group", widget=PeerGroupWidget())
@@ -111,6 +143,9 @@ class PeerMembershipResource(SafeExportMixin, resources.ModelResource):
 
     def get_queryset(self):
         return super().get_queryset().select_related("peergroup", "organisation")
+
+    def peers_touched(self, instance):
+        return set(), {instance.peergroup_id}
 
 
 class PositiveIntegerWidget(widgets.IntegerWidget):
@@ -131,7 +166,7 @@ class PositiveIntegerWidget(widgets.IntegerWidget):
         return int(number)
 
 
-class PopulationResource(SafeExportMixin, resources.ModelResource):
+class PopulationResource(PeersChangedResourceMixin, SafeExportMixin, resources.ModelResource):
     """Resident population per force and year: `organisation, year, population` (optional `source`)."""
 
     organisation = fields.Field(
@@ -154,3 +189,6 @@ class PopulationResource(SafeExportMixin, resources.ModelResource):
 
     def get_queryset(self):
         return super().get_queryset().select_related("organisation")
+
+    def peers_touched(self, instance):
+        return {instance.organisation_id}, set()

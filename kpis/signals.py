@@ -15,3 +15,8 @@ catalogue_changed = Signal()
 # Observations were imported, edited or deleted (a force's own figures or peer figures).
 # Arguments: by, kpi_ids (set of Kpi ids), organisation_ids (set of Organisation ids).
 observations_changed = Signal()
+
+# Forces, peer groups or populations changed: a force's name, a group's name or members,
+# a population figure (rates per 1,000 and peer ranks use them).
+# Arguments: by, organisation_ids (set of Organisation ids), peer_group_ids (set of PeerGroup ids).
+peers_changed = Signal()

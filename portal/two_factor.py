@@ -69,11 +69,13 @@ NEEDED_SESSION_KEY = "two_factor_needed"
 
 
 def _needs_verification_this_session(request, user) -> bool:
-    """needs_verification, with its database part kept in the session (asked once per sign-in).
+    """needs_verification, with its group part kept in the session (asked once per sign-in).
 
     Staff and superusers are known from the user row, so a change to those flags counts at
-    once; the group and enrolment part is worked out when signing in (or, for a session
-    from before, on its next request).
+    once; the groups are worked out when signing in (or, for a session from before, on its
+    next request). A session that did not need a code asks again whether the account has
+    enrolled since, so enrolling in one browser closes every other session opened with
+    the password alone.
     """
     if settings.REQUIRE_STAFF_2FA and (user.is_staff or user.is_superuser):
         return True
@@ -81,6 +83,8 @@ def _needs_verification_this_session(request, user) -> bool:
     if needed is None:
         needed = needs_verification(user)
         request.session[NEEDED_SESSION_KEY] = needed
+    elif not needed and is_enrolled(user):
+        needed = request.session[NEEDED_SESSION_KEY] = True
     return needed
 
 

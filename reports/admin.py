@@ -45,6 +45,22 @@ class DraftOnlyMixin:
         return super().has_delete_permission(request, obj)
 
 
+class DraftPartMixin(DraftOnlyMixin):
+    """Admins of a part of a draft (a section, a source note): deleting one, from its page or
+    the list's action, is editing the draft, so the person becomes its contributor."""
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        reports = {self._report(obj) for obj in queryset}
+        for report in reports:
+            workflow.report_check_editable(report=report, by=request.user)
+        super().delete_queryset(request, queryset)
+        for report in reports:
+            workflow.report_record_edit(report=report, by=request.user)
+
+
 class DraftOnlyInlineMixin(DraftOnlyMixin):
     """Inlines are also asked whether rows may be added to their parent (`obj`)."""
 
@@ -204,7 +220,7 @@ class ParagraphInline(NumberedInlineMixin, DraftOnlyInlineMixin, admin.StackedIn
 
 
 @admin.register(Section)
-class SectionAdmin(EditVersionAdminMixin, DraftOnlyMixin, admin.ModelAdmin):
+class SectionAdmin(EditVersionAdminMixin, DraftPartMixin, admin.ModelAdmin):
     list_display = ["heading", "report", "kind", "position"]
     list_filter = ["kind", "report"]
     search_fields = ["heading", "report__title"]
@@ -251,7 +267,7 @@ class ParagraphChoiceField(forms.ModelChoiceField):
 
 
 @admin.register(SourceNote)
-class SourceNoteAdmin(DraftOnlyMixin, admin.ModelAdmin):
+class SourceNoteAdmin(DraftPartMixin, admin.ModelAdmin):
     """Where a figure comes from when the portal holds no data for it (see the checker's 'unsourced')."""
 
     list_display = ["figure", "note", "paragraph_text", "report"]
@@ -285,12 +301,6 @@ class SourceNoteAdmin(DraftOnlyMixin, admin.ModelAdmin):
         report = self._report(obj)
         workflow.report_check_editable(report=report, by=request.user)
         super().save_model(request, obj, form, change)
-        workflow.report_record_edit(report=report, by=request.user)
-
-    def delete_model(self, request, obj):
-        report = self._report(obj)
-        workflow.report_check_editable(report=report, by=request.user)
-        super().delete_model(request, obj)
         workflow.report_record_edit(report=report, by=request.user)
 
 

@@ -18,6 +18,7 @@ class ReportsConfig(AppConfig):
         kpi_signals.observations_changed.connect(
             contributions.on_observations_changed, dispatch_uid="reports-observations"
         )
+        kpi_signals.peers_changed.connect(contributions.on_peers_changed, dispatch_uid="reports-peers")
         glossary_signals.terms_changed.connect(
             contributions.on_terms_changed, dispatch_uid="reports-glossary"
         )

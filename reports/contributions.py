@@ -1,9 +1,10 @@
 """Edits made outside a report that change what an open draft would show.
 
-A glossary term, a KPI's catalogue entry or a figure is shared by every report that uses
-it. Whoever changes one while a draft that shows it is open (a draft, or in review)
-becomes a contributor of that draft, so `workflow.is_author` keeps them from approving
-it: nobody approves a draft they wrote, edited or submitted, even from the glossary.
+A glossary term, a KPI's catalogue entry, a figure, a force, a peer group or a population
+is shared by every report that uses it. Whoever changes one while a draft that shows it is
+open (a draft, or in review) becomes a contributor of that draft, so `workflow.is_author`
+keeps them from approving it: nobody approves a draft they wrote, edited or submitted, even
+from the glossary.
 
 kpis and glossary send signals (`kpis.signals`, `glossary.signals`) inside the
 transaction that made the change, with the acting user; `ReportsConfig.ready` connects
@@ -51,6 +52,16 @@ def drafts_showing_figures(kpi_ids, organisation_ids) -> list[int]:
     return list(rows.values_list("section__report_id", flat=True).distinct())
 
 
+def drafts_showing_peers(organisation_ids, peer_group_ids) -> list[int]:
+    """Drafts of one of these forces (its name, its rates), or ranking it or one of these groups."""
+    rows = KpiRow.objects.filter(section__report__status__in=OPEN).filter(
+        Q(peer_group_id__in=peer_group_ids) | Q(peer_group__members__in=organisation_ids)
+    )
+    ids = set(rows.values_list("section__report_id", flat=True))
+    own = Report.objects.filter(status__in=OPEN, organisation_id__in=organisation_ids)
+    return sorted(ids | set(own.values_list("pk", flat=True)))
+
+
 def drafts_showing_terms(entries: list[GlossaryEntry]) -> list[int]:
     """Drafts listing every term in an appendix, or whose text uses one of these names."""
     out = []
@@ -71,6 +82,10 @@ def on_catalogue_changed(sender, *, by, kpi_ids, **kwargs) -> None:
 
 def on_observations_changed(sender, *, by, kpi_ids, organisation_ids, **kwargs) -> None:
     record_contributor(drafts_showing_figures(kpi_ids, organisation_ids), by=by)
+
+
+def on_peers_changed(sender, *, by, organisation_ids, peer_group_ids, **kwargs) -> None:
+    record_contributor(drafts_showing_peers(organisation_ids, peer_group_ids), by=by)
 
 
 def on_terms_changed(sender, *, by, entries, **kwargs) -> None:

@@ -9,7 +9,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
-from .access import can_read_restricted
+from .access import can_read_restricted, is_staff_reader
 from .models import Feedback, Publication, Report
 
 # The frozen values the page chrome and the access rules need, read by the database.
@@ -150,7 +150,8 @@ def publication_listing(*, user, year: str = "", query: str = "") -> dict:
     """The home page: latest readable version of each report, newest first.
 
     The search matches every word of the query (up to eight) in the frozen title or the
-    commentary (`Publication.search_text`, filled at approval).
+    commentary (`Publication.search_text`, filled at approval; a withdrawn version's
+    commentary only for staff).
     """
     qs = latest_per_report(readable_publications(user)).defer("snapshot")
     # Financial years (April to March) that the readable reports start in.
@@ -166,8 +167,13 @@ def publication_listing(*, user, year: str = "", query: str = "") -> dict:
             report__period_start__lte=f"{selected_year + 1}-03-31",
         )
     query = " ".join((query or "").split())[:SEARCH_MAX_LENGTH]
+    # A withdrawn version's content is for staff only: a match in it would tell anyone else
+    # what the page refuses to show, so for them only its title is searched.
+    content_shown = Q() if is_staff_reader(user) else Q(withdrawn_at__isnull=True)
     for word in query.split()[:SEARCH_MAX_WORDS]:
-        qs = qs.filter(Q(snapshot__report__title__icontains=word) | Q(search_text__icontains=word))
+        qs = qs.filter(
+            Q(snapshot__report__title__icontains=word) | (Q(search_text__icontains=word) & content_shown)
+        )
     publications = list(qs.order_by("-published_at", "-pk"))
     return {
         "publications": publications,

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from glossary.admin import CONFIRM_REFUSED, UPLOAD_GONE
 from glossary.models import Term
 from glossary.resources import UNSUPPORTED_FILE, neutralise_formula, restore_formula_escape, terms_import
+from portal.import_confirm import CONFIRM_REFUSED, UPLOAD_GONE
 from reports.demo_figures import DEMO_DATA
 
 GLOSSARY_CSV = (DEMO_DATA / "glossary.csv").read_bytes()

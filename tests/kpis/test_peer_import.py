@@ -524,3 +524,33 @@ def test_peer_imports_need_add_as_well_as_change(client, make_user, model):
     user.user_permissions.add(Permission.objects.get(codename=f"add_{model}"))
     client.force_login(user)
     assert client.get(f"/admin/kpis/{model}/import/").status_code == 200
+
+
+@pytest.mark.parametrize("model", ["organisation", "peergroup", "population"])
+def test_a_confirm_the_preview_did_not_issue_imports_nothing(model, home, forces, editor, client):
+    """import-export trusts the file name its confirm form posts back: a forged confirm naming
+    a file in the server's temporary folder must not import it."""
+    import os
+    import tempfile
+
+    from portal.import_confirm import CONFIRM_REFUSED
+
+    planted = {
+        "organisation": "name,code\nPlanted Force,planted\n",
+        "peergroup": "group,organisation\nPlanted Group,Kent\n",
+        "population": "organisation,year,population\nKent,2018,1234\n",
+    }[model]
+    path = os.path.join(tempfile.gettempdir(), f"planted-{model}-{os.getpid()}.csv")
+    with open(path, "w") as stored:
+        stored.write(planted)
+    try:
+        client.force_login(editor)
+        before = (Organisation.objects.count(), PeerGroup.objects.count(), Population.objects.count())
+        response = client.post(
+            f"/admin/kpis/{model}/process_import/",
+            {"import_file_name": os.path.basename(path), "original_file_name": "x.csv", "format": "0"},
+        )
+        assert response.status_code == 200 and CONFIRM_REFUSED in response.content.decode()
+        assert (Organisation.objects.count(), PeerGroup.objects.count(), Population.objects.count()) == before
+    finally:
+        os.unlink(path)

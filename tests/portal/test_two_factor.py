@@ -198,3 +198,17 @@ def test_next_must_stay_on_this_site(editor, required):
     client = _password_sign_in("edith")
     response = client.post(VERIFY, {"code": _code(device), "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_enrolling_closes_sessions_opened_with_the_password_alone(panel_member, required):
+    """Someone who learnt a member's password and signed in keeps no access once the member
+    sets up an authenticator app: that session is asked for a code too."""
+    other = _password_sign_in("pam")
+    assert other.get("/").status_code == 200
+    member = _password_sign_in("pam")
+    member.get(ENROL)
+    device = TOTPDevice.objects.get(user=panel_member)
+    assert member.post(ENROL, {"code": _code(device)}).status_code == 200
+    assert member.get("/").status_code == 200
+    response = other.get("/")
+    assert response.status_code == 302 and response["Location"] == f"{VERIFY}?next=%2F"

@@ -293,7 +293,9 @@ def test_queries_per_page_do_not_grow_with_kpis_or_versions(
     big_url = f"/reports/{_big_report_slug}/" + ("" if who == "anonymous" else "v3/")
     big_count = _count(client, big_url)
     assert big_count == small_count
-    limit = 2 if who == "anonymous" else 9  # members: + history, + the previous period's report
+    # Members: + history, + the previous period's report, + whether they have since set up
+    # two-factor authentication (portal.two_factor).
+    limit = 2 if who == "anonymous" else 10
     with django_assert_max_num_queries(limit):
         client.get(f"/reports/{_big_report_slug}/")
     with django_assert_max_num_queries(limit):
@@ -359,6 +361,23 @@ def test_home_search_matches_every_word_in_title_or_commentary(client):
     assert "/reports/q3/" in client.get("/?q=QUARTER").content.decode()
     page = client.get("/?q=nothing-like-this").content.decode()
     assert "No reports match" in page
+
+
+def test_home_search_does_not_look_inside_withdrawn_content(client, editor):
+    """A withdrawn version's content is for staff only, so a search must not say whether
+    a word is in it: the listing would answer what the page refuses to show."""
+    from django.utils import timezone
+
+    make_live_publication(
+        search_text="The unredacted name Smithson.", withdrawn_at=timezone.now(), withdrawn_reason="Error."
+    )
+    assert SLUG in client.get("/").content.decode()  # its notice is still listed
+    assert SLUG not in client.get("/?q=smithson").content.decode()
+    assert SLUG in client.get("/?q=performance").content.decode()  # the title still matches
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    assert SLUG in client.get("/?q=smithson").content.decode()
 
 
 def test_home_year_filter_and_bad_input(client):

@@ -246,3 +246,45 @@ def test_approval_with_a_checksum_this_site_never_showed_is_refused(in_review, r
     text = html.unescape(response.content.decode())
     assert workflow.CONTENT_CHANGED in text and "not on record" in text
     assert Report.objects.get(pk=in_review.pk).status == Report.Status.IN_REVIEW
+
+
+@pytest.mark.parametrize("how", ["delete page", "list action"])
+@pytest.mark.parametrize("part", ["section", "sourcenote"])
+def test_deleting_part_of_a_draft_makes_you_a_contributor(how, part, editor, editor_and_reviewer):
+    from reports.models import Paragraph, Section, SourceNote
+
+    report = make_report(by=editor)
+    paragraph = Paragraph.objects.filter(section__report=report).first()
+    note = SourceNote.objects.create(paragraph=paragraph, figure="10", note="Force records.")
+    target = note if part == "sourcenote" else Section.objects.get(report=report, heading="Recommendation")
+    version = Report.objects.get(pk=report.pk).edit_version
+    both = _client(editor_and_reviewer)
+    if how == "delete page":
+        response = both.post(reverse(f"admin:reports_{part}_delete", args=[target.pk]), {"post": "yes"})
+    else:
+        response = both.post(
+            reverse(f"admin:reports_{part}_changelist"),
+            {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not type(target).objects.filter(pk=target.pk).exists()
+    assert report.contributors.filter(pk=editor_and_reviewer.pk).exists()
+    assert Report.objects.get(pk=report.pk).edit_version > version  # an open report form is out of date
+    workflow.report_submit(report=report, by=editor)
+    with pytest.raises(PermissionDenied, match="you created, edited or submitted it"):
+        workflow.report_approve(report=report, by=editor_and_reviewer, comment="ok")
+
+
+@pytest.mark.parametrize("part", ["section", "sourcenote"])
+def test_parts_of_a_report_in_review_cannot_be_deleted_from_the_list(part, in_review, editor):
+    from reports.models import Paragraph, Section, SourceNote
+
+    paragraph = Paragraph.objects.filter(section__report=in_review).first()
+    note = SourceNote.objects.create(paragraph=paragraph, figure="10", note="Force records.")
+    target = note if part == "sourcenote" else Section.objects.filter(report=in_review).first()
+    response = _client(editor).post(
+        reverse(f"admin:reports_{part}_changelist"),
+        {"action": "delete_selected", "_selected_action": [target.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert type(target).objects.filter(pk=target.pk).exists()
