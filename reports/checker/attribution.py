@@ -102,7 +102,7 @@ def subject(check, i: int, sentence: tuple[int, int], found: list[Mention]) -> t
     ]
     if direct:
         return direct[0].ref, "named"
-    before = [m for m in found if m.end <= fig.start]
+    before = [m for m in found if m.start < fig.start]  # or around it: "999 calls (80.3%) were answered"
     after = [m for m in found if m.start >= fig.end]
     chosen = (before[-1].ref, "named nearby") if before else (after[0].ref, "named nearby") if after else None
     if chosen is None:

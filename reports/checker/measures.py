@@ -20,10 +20,12 @@ from .figures import FALL_WORDS, RISE_WORDS, Figure
 CHANGE_VERBS = (
     r"(?:increas|decreas|reduc|ris|ros|fell|fall|grew|grow|drop|declin|went (?:up|down)|gone (?:up|down))"
 )
+UP_OR_DOWN = r"(?<!made )(?<!make )(?<!makes )\b(?:up|down)(?!\s+to\b)"  # "down 4%", not "make up 30%"
 STRONG_CHANGE_BEFORE = re.compile(
     rf"\b(?:{CHANGE_VERBS}\w*\s+(?:by|of)|(?:an? )?(?:increase|decrease|reduction|rise|fall|drop|growth|"
-    rf"decline|change)\s+(?:of|in)|up by|down by)(?:\s+(?:just|only|some|approximately|around|about|over|"
-    r"nearly|almost|circa|a little|in excess of|more than|less than))*\s+[£+\-−]?$",
+    rf"decline|change)\s+(?:of|in)|up by|down by|{UP_OR_DOWN})"
+    r"(?:\s+(?:just|only|some|approximately|around|about|over|nearly|almost|circa|a little|in excess of|"
+    r"more than|less than))*\s+[£+\-−]?$",
     re.I,
 )
 WEAK_CHANGE_BEFORE = re.compile(
@@ -125,7 +127,13 @@ def claim(
         if strong_change or fig.parenthesised and not SHARE_AFTER.match(after):
             return Claim("percent_change", strong=True, period=period)
         return Claim("share", strong=True, period=period)
-    if fig.kind == "percent" and SHARE_AFTER.match(after) and not LEVEL_BEFORE.search(before):
+    # "30% of the searches" is a share no table holds; "a third of victims" of a % KPI is its level.
+    if (
+        fig.kind == "percent"
+        and SHARE_AFTER.match(after)
+        and not LEVEL_BEFORE.search(before)
+        and not fig.spelled
+    ):
         return Claim("share", strong=True, period=period)
     if strong_change or weak_change:
         return Claim("monthly_change" if monthly else "change", strong=strong_change, period=period)
