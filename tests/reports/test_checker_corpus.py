@@ -155,3 +155,9 @@ def test_the_unmodified_second_report_agrees_with_its_data(reports):
     assert [f for f in findings if f.flagged] == []
     numeric = [f for f in findings if f.kind not in ("period", "date", "year")]
     assert sum(f.status == "match" for f in numeric) >= len(numeric) - 1  # "10 seconds" names a KPI
+
+
+def test_no_unmodified_generated_report_raises_a_flag(reports):
+    for name, snapshot, _ in reports[1:]:
+        flagged = [(f.paragraph, f.text, f.message) for f in check_snapshot(snapshot) if f.flagged]
+        assert flagged == [], name
