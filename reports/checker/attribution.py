@@ -106,18 +106,19 @@ def subject(check, i: int, sentence: tuple[int, int], found: list[Mention]) -> t
     after = [m for m in found if m.start >= fig.end]
     chosen = (before[-1].ref, "named nearby") if before else (after[0].ref, "named nearby") if after else None
     if chosen is None:
-        chosen = _carried_or_only(check, sentence, found)
+        chosen = _carried_or_only(check, sentence, found, fig)
     if chosen is None:
         return None
     if peer_claim(text, fig, sentence) is not None:
         return chosen  # "6th out of the 8 most similar forces": the forces are the peer group
     counted = head in COUNTED_NOUNS or (len(head) > 3 and head.endswith("s") and not head.endswith("ss"))
-    if counted and _singular(head) not in chosen[0].heads:
+    heads = chosen[0].named_heads if chosen[1].startswith("named") else chosen[0].heads
+    if counted and _singular(head) not in heads:
         return None  # "3,107 individual persons" in a sentence about missing person records
     return chosen
 
 
-def _carried_or_only(check, sentence: tuple[int, int], found: list[Mention]) -> tuple[KpiRef, str] | None:
+def _carried_or_only(check, sentence: tuple[int, int], found: list[Mention], fig: Figure):
     if found:
         return None
     index = check.sentences.index(sentence)
@@ -129,6 +130,10 @@ def _carried_or_only(check, sentence: tuple[int, int], found: list[Mention]) -> 
     table = [r for r in check.refs if r.in_section]
     if len(table) == 1 and not foreign_nouns(check.text, sentence, found, table[0]):
         return table[0], "only KPI"
+    if fig.kind in ("duration", "money"):  # "waited 1 min 24 secs": the table's only KPI in seconds
+        same_unit = [r for r in table if _unit_fits(fig, r)]
+        if len(same_unit) == 1 and not foreign_nouns(check.text, sentence, found, same_unit[0]):
+            return same_unit[0], "only KPI in its unit"
     return None
 
 

@@ -40,6 +40,8 @@ COUNTED_NOUNS = set(
     "cases offenders persons people victims members enforcements arrests bids projects children "
     "individuals outcomes groups months years days weeks operations".split()
 )  # fmt: skip
+# Words the commentary uses for the same thing a KPI counts: "6.4 offences" of "Violent crime".
+SAME_THING = {"crime": ("offence",), "offence": ("crime",), "person": ("people",), "people": ("person",)}
 WORD = re.compile(r"[A-Za-z0-9’']+")
 BRACKET_END = re.compile(r"\)\s*$")
 LAST_WORD = re.compile(r"([\w’'%£]+)\W*$")
@@ -70,6 +72,12 @@ class KpiRef:
         """What the KPI counts, singular: each phrase's last word and counted nouns ("incidents")."""
         heads = {_singular(p.split()[-1]) for p in self.phrases}
         return heads | {_singular(w) for p in self.phrases for w in p.split() if w in COUNTED_NOUNS}
+
+    @property
+    def named_heads(self) -> set[str]:
+        """The heads, and the words a sentence naming the KPI may count it in ("6.4 offences")."""
+        heads = self.heads
+        return heads | {same for h in heads for same in SAME_THING.get(h, ())}
 
 
 def _singular(word: str) -> str:

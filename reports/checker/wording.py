@@ -29,7 +29,7 @@ FRACTION_NAMES = {
 }  # fmt: skip
 # "eight in ten", "1 in 5", "one in every three", "four out of five"
 IN_EVERY = re.compile(
-    rf"\b({_WORD}|\d{{1,3}})\s+(?:in|out of)\s+(?:every\s+)?({_WORD}|\d{{1,3}})\b(?![\d,.%/])", re.I
+    rf"\b({_WORD}|\d{{1,3}})\s+(?:in|out of)\s+(?:every\s+)?({_WORD}|\d{{1,3}})\b(?![\d%/]|[.,]\d)", re.I
 )
 # "a third", "two thirds", "a quarter": not "a quarter of the year", "three quarters of 2023/24"
 # nor "a quarter of a million"
@@ -44,7 +44,7 @@ PERCENT_RANGE = re.compile(
     rf"|(?<![\d.,\-–])({NUM})%?(?:–|—|-|\s[–—]\s)({NUM})\s?(?:%|per ?cent\b)",
     re.I,
 )
-COUNT_RANGE = re.compile(rf"\bbetween\s+({NUM})\s+and\s+({NUM})\b(?![\d,.%/])", re.I)
+COUNT_RANGE = re.compile(rf"\bbetween\s+({NUM})\s+and\s+({NUM})\b(?![\d%/]|[.,]\d)", re.I)
 YEARISH = re.compile(r"(?:19|20)\d{2}")
 FOOTNOTE = re.compile(
     r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[(?:note\s*)?\d{1,2}\]|\(\s*(?:see\s+)?(?:foot)?notes?\s+\d{1,2}\s*\)", re.I

@@ -1,0 +1,59 @@
+"""Figures as other forces write them: words, fractions, ranges, footnote markers, "down 4%"."""
+
+import pytest
+
+from reports.checker import extract_figures
+
+from .test_checker import row
+from .test_checker_attribution import CONFIDENCE, CRIME, SEARCHES, read
+
+ANSWER = row("7.1", "Average time to answer 101 calls", 161, 134, unit="seconds")
+OVERTIME = row("7.4", "Overtime spend", 2_012_750, 1_845_300, unit="currency")
+VIOLENCE = row("7.3", "Violent crime per 1,000 population", "7.4", "6.9", decimals=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        ("There were twelve searches.", [("count", "twelve", 12)]),
+        ("There were two hundred and twenty-one fewer.", [("change", "two hundred and twenty-one", 221)]),
+        ("Eight in ten calls were answered.", [("percent", "Eight in ten", 80)]),
+        ("A third of victims.", [("percent", "A third", "33.33")]),
+        ("It rose by between 10 and 12%.", [("percent", "between 10 and 12%", 10)]),
+        ("Searches totalled 1,241¹.", [("count", "1,241", 1241)]),
+        ("Searches totalled 1,241 [2].", [("count", "1,241", 1241)]),
+        ("Searches totalled 1,241 (note 3).", [("count", "1,241", 1241)]),
+        ("Within two hours, one of the forces, a quarter of a million.", []),
+    ],
+)
+def test_figures_written_other_ways(text, figures):
+    from decimal import Decimal
+
+    found = [(f.kind, f.text, f.value) for f in extract_figures(text)]
+    assert found == [(kind, written, Decimal(str(value))) for kind, written, value in figures]
+
+
+@pytest.mark.parametrize(
+    ("text", "rows", "figure", "status", "measure"),
+    [
+        ("Searches rose by between 10 and 12%.", [SEARCHES], "between 10 and 12%", "mismatch", ""),
+        ("Searches rose by between 82 and 84%.", [SEARCHES], "between 82 and 84%", "match", "percent_change"),
+        ("Public confidence was seven in ten.", [CONFIDENCE], "seven in ten", "match", "current"),
+        ("Public confidence was six in ten.", [CONFIDENCE], "six in ten", "mismatch", "current"),
+        ("All crime was down 8% on last year.", [CRIME], "8%", "mismatch", "percent_change"),
+        ("The force recorded 92.9k crimes.", [CRIME], "92.9k", "match", "current"),
+        ("The force recorded 29.9k crimes.", [CRIME], "29.9k", "mismatch", "current"),
+        ("There were nine thousand more crimes.", [CRIME], "nine thousand", "mismatch", "change"),
+        ("Callers waited 2 minutes 31 seconds.", [ANSWER, CRIME], "2 minutes 31 seconds", "mismatch", ""),
+        ("Violent crime was 6.4 offences per 1,000 population.", [VIOLENCE, CRIME], "6.4", "mismatch", ""),
+        ("Spend on overtime fell to £1.8m.", [OVERTIME, CRIME], "£1.8m", "match", "current"),
+    ],
+)  # fmt: skip
+def test_wording_is_attributed_and_checked(text, rows, figure, status, measure):
+    finding = read(text, rows=rows)[figure]
+    assert finding.status == status, finding.message
+    assert not measure or finding.measure == measure, finding.measure
+
+
+def test_words_no_data_speaks_of_are_not_listed_as_figures():
+    assert "three" not in read("Three officers attended; crime rose by 8,164.")
