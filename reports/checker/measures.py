@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from .figures import FALL_WORDS, RISE_WORDS, Figure
 
 CHANGE_VERBS = (
-    r"(?:increas|decreas|reduc|ris|ros|fell|fall|grew|grow|drop|declin|went (?:up|down)|gone (?:up|down))"
+    r"(?:increas|decreas|reduc|ris|ros|fell|fall|grew|grow|drop|declin|went (?:up|down)|gone (?:up|down)|"
+    r"improv|worsen|deteriorat|cut\b|lower|rais)"
 )
 UP_OR_DOWN = r"(?<!made )(?<!make )(?<!makes )\b(?:up|down)(?!\s+to\b)"  # "down 4%", not "make up 30%"
 STRONG_CHANGE_BEFORE = re.compile(
-    rf"\b(?:{CHANGE_VERBS}\w*\s+(?:by|of)|(?:an? )?(?:increase|decrease|reduction|rise|fall|drop|growth|"
+    rf"\b(?:{CHANGE_VERBS}\w*(?:\s+(?:by|of))?|(?:an? )?(?:increase|decrease|reduction|rise|fall|drop|growth|"
     rf"decline|change)\s+(?:of|in)|up by|down by|{UP_OR_DOWN})"
     r"(?:\s+(?:just|only|some|approximately|around|about|over|nearly|almost|circa|a little|in excess of|"
     r"more than|less than))*\s+[£+\-−]?$",

@@ -47,6 +47,9 @@ def test_figures_written_other_ways(text, figures):
         ("Callers waited 2 minutes 31 seconds.", [ANSWER, CRIME], "2 minutes 31 seconds", "mismatch", ""),
         ("Violent crime was 6.4 offences per 1,000 population.", [VIOLENCE, CRIME], "6.4", "mismatch", ""),
         ("Spend on overtime fell to £1.8m.", [OVERTIME, CRIME], "£1.8m", "match", "current"),
+        ("Stop and searches rose 38%.", [SEARCHES], "38%", "mismatch", "percent_change"),  # no "by"
+        ("The time to answer improved by 37 seconds.", [ANSWER, CRIME], "37 seconds", "mismatch", "change"),
+        ("The time to answer improved by 27 seconds.", [ANSWER, CRIME], "27 seconds", "match", "change"),
     ],
 )  # fmt: skip
 def test_wording_is_attributed_and_checked(text, rows, figure, status, measure):
