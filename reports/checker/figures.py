@@ -177,7 +177,12 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("percent_range", PERCENT_RANGE),
     ("in_every", IN_EVERY),
     ("fraction", FRACTION),
-    ("points", re.compile(rf"([+\-−]?)({NUM})\s?(?:percentage points?|pts|points?)\b", re.I)),
+    (
+        "points",
+        re.compile(
+            rf"([+\-−]?)({NUM})\s?(?:percentage points?|%\s?points?|pp(?:ts?)?|pts|points?)(?!\w)", re.I
+        ),
+    ),
     ("percent", re.compile(rf"([+\-−]?)({NUM})\s?(?:%|per ?cent\b)", re.I)),
     # "1 April 2018 to 31 March 2019", "January 18 - December 18", "Jan 17 – Dec 17"
     (

@@ -20,6 +20,10 @@ VIOLENCE = row("7.3", "Violent crime per 1,000 population", "7.4", "6.9", decima
         ("Eight in ten calls were answered.", [("percent", "Eight in ten", 80)]),
         ("A third of victims.", [("percent", "A third", "33.33")]),
         ("It rose by between 10 and 12%.", [("percent", "between 10 and 12%", 10)]),
+        (
+            "It rose 0.9pp, or 1.2 ppts, or 3 % points.",
+            [("points", "0.9pp", "0.9"), ("points", "1.2 ppts", "1.2"), ("points", "3 % points", 3)],
+        ),
         ("Searches totalled 1,241¹.", [("count", "1,241", 1241)]),
         ("Searches totalled 1,241 [2].", [("count", "1,241", 1241)]),
         ("Searches totalled 1,241 (note 3).", [("count", "1,241", 1241)]),
