@@ -33,6 +33,11 @@ UNIT_KINDS = {
     "percent": {"percent", "count", "currency", "seconds"}, "points": {"percent"}, "rank": None,
 }  # fmt: skip
 LEVELS = ("current", "previous")
+# "13 a day", "14 searches per week": a rate over a span no table holds (a month is a monthly average)
+OTHER_SPAN_AFTER = re.compile(
+    r"\s*(?:[A-Za-z’'\-]+\s+){0,2}(?:a|an|per|each|every)\s+(?:day|week|hour|shift|night|weekend|fortnight)\b",
+    re.I,
+)
 WORDS_AFTER = re.compile(r"\s*([A-Za-z’'\-]+)")
 
 
@@ -96,6 +101,8 @@ def subject(check, i: int, sentence: tuple[int, int], found: list[Mention]) -> t
     text, fig = check.text, check.figures[i]
     noun_start, head, restricted = noun_after(text, fig, sentence[1])
     if restricted or head in ("months", "years", "weeks", "days", "month", "year"):
+        return None
+    if OTHER_SPAN_AFTER.match(text, fig.end, sentence[1]):
         return None
     direct = [
         m for m in found if noun_start <= m.start <= noun_start + 2 or fig.end <= m.start <= fig.end + 2

@@ -64,3 +64,15 @@ def test_wording_is_attributed_and_checked(text, rows, figure, status, measure):
 
 def test_words_no_data_speaks_of_are_not_listed_as_figures():
     assert "three" not in read("Three officers attended; crime rose by 8,164.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stop and searches rose by 1,684, around 10 a day.",
+        "Stop and searches rose by 1,684, or between 30 and 40 searches per week.",
+    ],
+)
+def test_a_rate_over_a_day_or_a_week_is_not_the_kpis_total(text):
+    found = read(text, rows=[SEARCHES])
+    assert [f.status for f in found.values()] == ["match", "unsourced"], [f.message for f in found.values()]
