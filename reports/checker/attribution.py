@@ -151,6 +151,8 @@ def sub_period(check, sentence: tuple[int, int]) -> bool:
     whole = {(check.report.start, check.report.end), (check.comparison.start, check.comparison.end)}
     for fig in check.figures:
         if fig.period and sentence[0] <= fig.start < sentence[1] and fig.kind in ("period", "date"):
+            if fig.span_end and fig.period[1] in (check.report.end, check.comparison.end):
+                continue  # "the year to November 2023": the month the report's period ends with
             if fig.period not in whole and not fig.as_at and (fig.period[1] - fig.period[0]).days < 300:
                 return True
     return False

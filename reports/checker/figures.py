@@ -68,6 +68,11 @@ MONTHLY = re.compile(r"\b(?:per|every|each|a) month\b|\bmonthly\b", re.I)
 CHANGE_SENTENCE = re.compile(rf"\b(?:{RISE_WORDS}|{FALL_WORDS})\b", re.I)
 MONTH_NAMED = re.compile(rf"\b{MONTH_RE}(?!\w)", re.I)
 QUARTER_NAMED = re.compile(r"\b(?:Q[1-4]|quarter\s+(?:[1-4]|one|two|three|four)|last quarter)\b", re.I)
+SPAN_TO = re.compile(
+    rf"(?:\b(?:year|months|weeks|period|quarter|date)\s+(?:to|ending|ended|until)|\b{MONTH_RE}\s+(?:to|and|until)"
+    r"|[–—-])\s+(?:the\s+end\s+of\s+)?$",
+    re.I,
+)
 AS_AT = re.compile(r"\bas (?:at|of) (?:the )?(?:end of |close of )?$", re.I)
 WORD_BEFORE = re.compile(r"(\w+)\s*$")
 PER_BEFORE = re.compile(r"\bper\s+$", re.I)
@@ -93,6 +98,7 @@ class Figure:
     as_at: bool = False
     bounds: tuple[Decimal, Decimal] | None = None  # a range or a fraction: any value in it agrees
     spelled: bool = False  # written in words ("twelve"): kept only when it can be checked
+    span_end: bool = False  # the month a span ends with: "the year to November 2023", "April to November"
 
 
 # --------------------------------------------------------------------------- extraction
@@ -310,7 +316,9 @@ def _date(m: re.Match, text: str, base: dict) -> Figure | None:
 def _month(m: re.Match, text: str, base: dict) -> Figure:
     first, last = _month_period(m.group(1), m.group(2))
     as_at = _as_at(text, base["start"], base)
-    return Figure(kind="date", period=(last, last) if as_at else (first, last), as_at=as_at, **base)
+    span_end = bool(SPAN_TO.search(text, max(0, base["start"] - 40), base["start"]))
+    period = (last, last) if as_at else (first, last)
+    return Figure(kind="date", period=period, as_at=as_at, span_end=span_end, **base)
 
 
 def _quarter(m: re.Match, text: str, base: dict) -> Figure | None:

@@ -76,3 +76,22 @@ def test_words_no_data_speaks_of_are_not_listed_as_figures():
 def test_a_rate_over_a_day_or_a_week_is_not_the_kpis_total(text):
     found = read(text, rows=[SEARCHES])
     assert [f.status for f in found.values()] == ["match", "unsourced"], [f.message for f in found.values()]
+
+
+def test_the_month_a_year_to_date_ends_with_is_not_part_of_the_period():
+    from kpis.periods import Period
+    from reports.checker import check_paragraph
+
+    ytd = Period(Period.financial_year(2023).start, Period.month(2023, 11).end)
+    crime = row("Y1", "Recorded crime", 61_870, 60_112)
+
+    def status(text):
+        found = check_paragraph(
+            text, section_rows=[crime, ANSWER], report_period=ytd.as_dict(),
+            comparison_period=ytd.same_period_last_year().as_dict(),
+        )  # fmt: skip
+        return next(f.status for f in found if f.text == "61,012")
+
+    assert status("In the year to November 2023 the force recorded 61,012 crimes.") == "mismatch"
+    assert status("Between April and November 2023 recorded crime was 61,012.") == "mismatch"
+    assert status("In November 2023 alone recorded crime was 61,012.") == "unsourced"  # one month of it
