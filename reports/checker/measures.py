@@ -58,7 +58,7 @@ PEER_WORDS = {
     ),
 }  # fmt: skip
 PREVIOUS_WORDS = re.compile(
-    r"\b(?:stood at|(?:the )?(?:previous|last|prior) (?:financial )?year(?:’s|'s)?|a year earlier)\b",
+    r"\b(?:(?:the )?(?:previous|last|prior) (?:financial )?year(?:’s|'s)?|a year earlier)\b",
     re.I,
 )
 COMPARED_WITH = re.compile(
@@ -66,7 +66,7 @@ COMPARED_WITH = re.compile(
     r"\s+(?:in\s+)?(?:the\s+)?$",
     re.I,
 )
-CLAUSE_BREAK = re.compile(r"[,;:(]|\bthis represents\b|\bwhich is\b", re.I)
+CLAUSE_BREAK = re.compile(r"[;:(]|,(?!\d{3})|\bthis represents\b|\bwhich is\b", re.I)
 STOOD_AT_AFTER = re.compile(r"^\s*(?:which )?stood at")
 WHICH_WAS = re.compile(r"\b(?:which|when it|then) (?:was|stood at)\s+$")
 

@@ -95,3 +95,15 @@ def test_the_month_a_year_to_date_ends_with_is_not_part_of_the_period():
     assert status("In the year to November 2023 the force recorded 61,012 crimes.") == "mismatch"
     assert status("Between April and November 2023 recorded crime was 61,012.") == "mismatch"
     assert status("In November 2023 alone recorded crime was 61,012.") == "unsourced"  # one month of it
+
+
+@pytest.mark.parametrize(
+    ("text", "measure"),
+    [
+        ("Violent crime stood at 6.9 offences per 1,000 population.", "current"),  # "stood at" alone: a level
+        ("Violent crime stood at 7.4 offences per 1,000 population in 2017/18.", "previous"),  # past "1,000"
+    ],
+)
+def test_stood_at_is_a_level_and_a_thousands_comma_does_not_end_the_clause(text, measure):
+    finding = read(text, rows=[VIOLENCE, CRIME])[text.split(" at ")[1].split()[0]]
+    assert (finding.status, finding.measure) == ("match", measure), finding.message
