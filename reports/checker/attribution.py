@@ -25,7 +25,7 @@ CUE_WORDS = {"fewer", "more", "less", "additional", "extra", "new", "further"}
 NOUN_STOP = set(
     "in on at by for to from of with and or the a an is are was were has have had this that which when "
     "than compared throughout over during since per every each recorded received created completed "
-    "carried dealt being been between across against into".split()
+    "carried dealt being been between across against into last previous prior same".split()
 )  # fmt: skip
 RESTRICTION = re.compile(r"^\s*(?:not|resulting|where|who|that were|which were)\b", re.I)
 UNIT_KINDS = {

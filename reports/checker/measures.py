@@ -40,7 +40,16 @@ CHANGE_AFTER = re.compile(
     re.I,
 )
 LEVEL_BEFORE = re.compile(
-    r"\b(?:level|rate|total|volume) of(?:\s+\w+)?\s+$|\b(?:stood at|now|to|was|were|is|are)\s+$", re.I
+    r"\b(?:level|rate|total|volume) of(?:\s+\w+)?\s+$|"
+    r"\b(?:stood at|now|(?<!compared )to|was|were|is|are)\s+$",
+    re.I,
+)
+# "compared with 5,432", "5,432 last year", "5,432 the previous year": the comparison period's figure
+COMPARISON_BEFORE = re.compile(r"\bcompared (?:to|with)\s+$", re.I)
+PREVIOUS_AFTER = re.compile(
+    r"\s*(?:\w+\s+)?(?:in\s+)?(?:(?:the )?(?:previous|last|prior) (?:financial )?year|"
+    r"a year (?:earlier|before|ago))\b",
+    re.I,
 )
 SHARE_AFTER = re.compile(r"^\s*(?:of|in every)\b", re.I)
 MONTHLY = re.compile(r"\b(?:per|every|each|a) month\b|\bmonthly\b", re.I)
@@ -165,6 +174,10 @@ def period_of(text: str, fig: Figure, periods: list[tuple[Figure, str]], clause:
     if near:
         return min(near)[1]
     if PREVIOUS_WORDS.search(text, clause_start, fig.start) or STOOD_AT_AFTER.match(after):
+        return "previous"
+    if COMPARISON_BEFORE.search(text, max(0, fig.start - 20), fig.start):
+        return "previous"
+    if PREVIOUS_AFTER.match(text, fig.end, clause_end):
         return "previous"
     if WHICH_WAS.search(text[max(0, fig.start - 20) : fig.start]):
         return "previous"

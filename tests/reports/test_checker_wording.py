@@ -107,3 +107,18 @@ def test_the_month_a_year_to_date_ends_with_is_not_part_of_the_period():
 def test_stood_at_is_a_level_and_a_thousands_comma_does_not_end_the_clause(text, measure):
     finding = read(text, rows=[VIOLENCE, CRIME])[text.split(" at ")[1].split()[0]]
     assert (finding.status, finding.measure) == ("match", measure), finding.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "All crime rose to 92,924, compared with 84,760.",
+        "All crime rose to 92,924, compared to 84,760 last year.",
+        "All crime was 92,924 this year and 84,760 the previous year.",
+    ],
+)
+def test_the_comparison_years_figure_is_the_previous_total(text):
+    finding = read(text)["84,760"]
+    assert (finding.status, finding.measure) == ("match", "previous"), finding.message
+    slipped = read(text.replace("84,760", "84,670"))["84,670"]
+    assert (slipped.status, slipped.measure) == ("mismatch", "previous"), slipped.message
