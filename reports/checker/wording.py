@@ -34,7 +34,7 @@ IN_EVERY = re.compile(
 # "a third", "two thirds", "a quarter": not "a quarter of the year", "three quarters of 2023/24"
 # nor "a quarter of a million"
 FRACTION = re.compile(
-    r"\b(a|an|one|two|three|four)\s+(half|halves|thirds?|quarters?|fifths?)\b"
+    r"\b(?:(a|an|one|two|three|four)[\s-]+(half|halves|thirds?|quarters?|fifths?)|(half)(?=\s+of\s))\b"
     r"(?!\s+(?:of\s+)?(?:the\s+)?(?:\d|year|financial|period|month|quarter|Q[1-4]|an?\s))",
     re.I,
 )
@@ -86,7 +86,9 @@ def fraction_percent(m: re.Match) -> tuple[Decimal, Decimal] | None:
     The tolerance is half a step of the fraction's own denominator, at most 5 points: "eight
     in ten" allows 75–85%, "a third" 28.3–38.3%, "1 in 100" 0.5–1.5%.
     """
-    if m.re is FRACTION:
+    if m.re is FRACTION and m.group(3):  # "half of all calls"
+        top, bottom = 1, 2
+    elif m.re is FRACTION:
         top = 1 if m.group(1).lower() in ("a", "an") else count_value(m.group(1))
         bottom = FRACTION_NAMES[m.group(2).lower()]
     else:

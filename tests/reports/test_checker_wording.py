@@ -19,6 +19,11 @@ VIOLENCE = row("7.3", "Violent crime per 1,000 population", "7.4", "6.9", decima
         ("There were two hundred and twenty-one fewer.", [("change", "two hundred and twenty-one", 221)]),
         ("Eight in ten calls were answered.", [("percent", "Eight in ten", 80)]),
         ("A third of victims.", [("percent", "A third", "33.33")]),
+        (
+            "Two-thirds of calls and half of all searches.",
+            [("percent", "Two-thirds", "66.67"), ("percent", "half", 50)],
+        ),
+        ("In the first half of the year, half an hour.", []),
         ("It rose by between 10 and 12%.", [("percent", "between 10 and 12%", 10)]),
         (
             "It rose 0.9pp, or 1.2 ppts, or 3 % points.",
