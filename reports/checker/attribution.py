@@ -25,7 +25,7 @@ CUE_WORDS = {"fewer", "more", "less", "additional", "extra", "new", "further"}
 NOUN_STOP = set(
     "in on at by for to from of with and or the a an is are was were has have had this that which when "
     "than compared throughout over during since per every each recorded received created completed "
-    "carried dealt being been between across against into".split()
+    "carried dealt being been between across against into last previous prior same".split()
 )  # fmt: skip
 RESTRICTION = re.compile(r"^\s*(?:not|resulting|where|who|that were|which were)\b", re.I)
 UNIT_KINDS = {
@@ -33,6 +33,11 @@ UNIT_KINDS = {
     "percent": {"percent", "count", "currency", "seconds"}, "points": {"percent"}, "rank": None,
 }  # fmt: skip
 LEVELS = ("current", "previous")
+# "13 a day", "14 searches per week": a rate over a span no table holds (a month is a monthly average)
+OTHER_SPAN_AFTER = re.compile(
+    r"\s*(?:[A-Za-z’'\-]+\s+){0,2}(?:a|an|per|each|every)\s+(?:day|week|hour|shift|night|weekend|fortnight)\b",
+    re.I,
+)
 WORDS_AFTER = re.compile(r"\s*([A-Za-z’'\-]+)")
 
 
@@ -97,27 +102,30 @@ def subject(check, i: int, sentence: tuple[int, int], found: list[Mention]) -> t
     noun_start, head, restricted = noun_after(text, fig, sentence[1])
     if restricted or head in ("months", "years", "weeks", "days", "month", "year"):
         return None
+    if OTHER_SPAN_AFTER.match(text, fig.end, sentence[1]):
+        return None
     direct = [
         m for m in found if noun_start <= m.start <= noun_start + 2 or fig.end <= m.start <= fig.end + 2
     ]
     if direct:
         return direct[0].ref, "named"
-    before = [m for m in found if m.end <= fig.start]
+    before = [m for m in found if m.start < fig.start]  # or around it: "999 calls (80.3%) were answered"
     after = [m for m in found if m.start >= fig.end]
     chosen = (before[-1].ref, "named nearby") if before else (after[0].ref, "named nearby") if after else None
     if chosen is None:
-        chosen = _carried_or_only(check, sentence, found)
+        chosen = _carried_or_only(check, sentence, found, fig)
     if chosen is None:
         return None
     if peer_claim(text, fig, sentence) is not None:
         return chosen  # "6th out of the 8 most similar forces": the forces are the peer group
     counted = head in COUNTED_NOUNS or (len(head) > 3 and head.endswith("s") and not head.endswith("ss"))
-    if counted and _singular(head) not in chosen[0].heads:
+    heads = chosen[0].named_heads if chosen[1].startswith("named") else chosen[0].heads
+    if counted and _singular(head) not in heads:
         return None  # "3,107 individual persons" in a sentence about missing person records
     return chosen
 
 
-def _carried_or_only(check, sentence: tuple[int, int], found: list[Mention]) -> tuple[KpiRef, str] | None:
+def _carried_or_only(check, sentence: tuple[int, int], found: list[Mention], fig: Figure):
     if found:
         return None
     index = check.sentences.index(sentence)
@@ -129,6 +137,10 @@ def _carried_or_only(check, sentence: tuple[int, int], found: list[Mention]) -> 
     table = [r for r in check.refs if r.in_section]
     if len(table) == 1 and not foreign_nouns(check.text, sentence, found, table[0]):
         return table[0], "only KPI"
+    if fig.kind in ("duration", "money"):  # "waited 1 min 24 secs": the table's only KPI in seconds
+        same_unit = [r for r in table if _unit_fits(fig, r)]
+        if len(same_unit) == 1 and not foreign_nouns(check.text, sentence, found, same_unit[0]):
+            return same_unit[0], "only KPI in its unit"
     return None
 
 
@@ -139,6 +151,8 @@ def sub_period(check, sentence: tuple[int, int]) -> bool:
     whole = {(check.report.start, check.report.end), (check.comparison.start, check.comparison.end)}
     for fig in check.figures:
         if fig.period and sentence[0] <= fig.start < sentence[1] and fig.kind in ("period", "date"):
+            if fig.span_end and fig.period[1] in (check.report.end, check.comparison.end):
+                continue  # "the year to November 2023": the month the report's period ends with
             if fig.period not in whole and not fig.as_at and (fig.period[1] - fig.period[0]).days < 300:
                 return True
     return False

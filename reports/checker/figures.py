@@ -10,6 +10,18 @@ from decimal import Decimal
 
 from kpis.periods import Period, month_end
 
+from .wording import (
+    COUNT_RANGE,
+    FRACTION,
+    IN_EVERY,
+    NUMBER_WORDS,
+    PERCENT_RANGE,
+    YEARISH,
+    blank_footnotes,
+    fraction_percent,
+    words_value,
+)  # fmt: skip
+
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONTHS = {
     name.lower(): i
@@ -56,6 +68,11 @@ MONTHLY = re.compile(r"\b(?:per|every|each|a) month\b|\bmonthly\b", re.I)
 CHANGE_SENTENCE = re.compile(rf"\b(?:{RISE_WORDS}|{FALL_WORDS})\b", re.I)
 MONTH_NAMED = re.compile(rf"\b{MONTH_RE}(?!\w)", re.I)
 QUARTER_NAMED = re.compile(r"\b(?:Q[1-4]|quarter\s+(?:[1-4]|one|two|three|four)|last quarter)\b", re.I)
+SPAN_TO = re.compile(
+    rf"(?:\b(?:year|months|weeks|period|quarter|date)\s+(?:to|ending|ended|until)|\b{MONTH_RE}\s+(?:to|and|until)"
+    r"|[–—-])\s+(?:the\s+end\s+of\s+)?$",
+    re.I,
+)
 AS_AT = re.compile(r"\bas (?:at|of) (?:the )?(?:end of |close of )?$", re.I)
 WORD_BEFORE = re.compile(r"(\w+)\s*$")
 PER_BEFORE = re.compile(r"\bper\s+$", re.I)
@@ -79,6 +96,9 @@ class Figure:
     parenthesised: bool = False
     period: tuple[date, date] | None = None
     as_at: bool = False
+    bounds: tuple[Decimal, Decimal] | None = None  # a range or a fraction: any value in it agrees
+    spelled: bool = False  # written in words ("twelve"): kept only when it can be checked
+    span_end: bool = False  # the month a span ends with: "the year to November 2023", "April to November"
 
 
 # --------------------------------------------------------------------------- extraction
@@ -160,7 +180,15 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
-    ("points", re.compile(rf"([+\-−]?)({NUM})\s?(?:percentage points?|pts|points?)\b", re.I)),
+    ("percent_range", PERCENT_RANGE),
+    ("in_every", IN_EVERY),
+    ("fraction", FRACTION),
+    (
+        "points",
+        re.compile(
+            rf"([+\-−]?)({NUM})\s?(?:percentage points?|%\s?points?|pp(?:ts?)?|pts|points?)(?!\w)", re.I
+        ),
+    ),
     ("percent", re.compile(rf"([+\-−]?)({NUM})\s?(?:%|per ?cent\b)", re.I)),
     # "1 April 2018 to 31 March 2019", "January 18 - December 18", "Jan 17 – Dec 17"
     (
@@ -178,9 +206,11 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(r"\b(?:Q([1-4])|quarter\s+([1-4]|one|two|three|four))\b", re.I),
     ),
     ("fy", re.compile(rf"(?<![\d/]){FY_RE}(?![\d/])")),
-    ("year", re.compile(rf"(?<![\d/,.£]){YEAR_RE}(?![\d/%,])")),
+    ("year", re.compile(rf"(?<![\d/,.£]){YEAR_RE}(?![\d/%]|,\d)")),
     ("scaled", re.compile(rf"(?<![\w.,/£])([+\-−]?)({NUM})\s?(k|million|billion|bn)\b", re.I)),
+    ("count_range", COUNT_RANGE),
     ("count", re.compile(rf"(?<![\w.,/£])([+\-−]?)({NUM})(st|nd|rd|th)?(?![\w%/]|\.\d|,\d)")),
+    ("words", NUMBER_WORDS),
 ]
 SCALES = {"k": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9}
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4}
@@ -198,6 +228,7 @@ def extract_figures(text: str) -> list[Figure]:
     """Every figure in a paragraph's plain text, in order of appearance."""
     figures: list[Figure] = []
     taken = bytearray(len(text))  # characters already part of a figure
+    text = blank_footnotes(text)  # "1,241¹", "[2]": markers, not figures; offsets unchanged
 
     def add(fig: Figure) -> None:
         figures.append(fig)
@@ -285,7 +316,9 @@ def _date(m: re.Match, text: str, base: dict) -> Figure | None:
 def _month(m: re.Match, text: str, base: dict) -> Figure:
     first, last = _month_period(m.group(1), m.group(2))
     as_at = _as_at(text, base["start"], base)
-    return Figure(kind="date", period=(last, last) if as_at else (first, last), as_at=as_at, **base)
+    span_end = bool(SPAN_TO.search(text, max(0, base["start"] - 40), base["start"]))
+    period = (last, last) if as_at else (first, last)
+    return Figure(kind="date", period=period, as_at=as_at, span_end=span_end, **base)
 
 
 def _quarter(m: re.Match, text: str, base: dict) -> Figure | None:
@@ -337,7 +370,69 @@ def _number(kind: str):
     return build
 
 
+def _percent_range(m: re.Match, text: str, base: dict) -> Figure:
+    """'between 10 and 12%', '10–11%': any value in the range, at the precision written."""
+    low, high = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    decimals, units = _units(low)
+    return Figure(
+        kind="percent", value=_decimal(low), decimals=decimals, units=units,
+        qualifier=_qualifier(text, base["start"]), bounds=(_decimal(low), _decimal(high)), **base,
+    )  # fmt: skip
+
+
+def _count_range(m: re.Match, text: str, base: dict) -> Figure | None:
+    low, high = m.group(1), m.group(2)
+    if YEARISH.fullmatch(low) and YEARISH.fullmatch(high) or _decimal(high) <= _decimal(low):
+        return None  # "between 2017 and 2019": years, read as such
+    decimals, units = _units(low)
+    return Figure(
+        kind="count", value=_decimal(low), decimals=decimals, units=units,
+        bounds=(_decimal(low), _decimal(high)), **base,
+    )  # fmt: skip
+
+
+def _fraction(m: re.Match, text: str, base: dict) -> Figure | None:
+    """'eight in ten', 'a third': a percentage with the tolerance its denominator allows."""
+    if " out of " in m.group(0).lower() and any(c.isdigit() for c in m.group(0)):
+        return None  # "36 out of 43 forces": a peer count, not a share
+    if re.match(r"\s+(?:months?|years?|weeks?|days?|hours?|forces?)\b", text[base["end"] :], re.I):
+        return None  # "4 in 12 months"
+    parsed = fraction_percent(m)
+    if parsed is None:
+        return None
+    share, tolerance = parsed
+    return Figure(
+        kind="percent", value=share, decimals=2, units=[tolerance * 2],
+        bounds=(share - tolerance, share + tolerance), spelled=True, **base,
+    )  # fmt: skip
+
+
+def _words(m: re.Match, text: str, base: dict) -> Figure | None:
+    """'twelve', 'two hundred and twenty-one': a count or change written in words."""
+    value = words_value(m.group(0))
+    if value is None or m.group(0).lower() in ("one", "zero"):
+        return None  # "one of the", "one in …": too common to be a figure
+    if re.match(
+        r"[\s-]+(?:hours?|minutes?|seconds?|days?|weeks?|months?|years?|times)\b", text[base["end"] :], re.I
+    ):
+        return None  # "within two hours", "three years": a span of time, not a count
+    if WORD_BEFORE.search(text[max(0, base["start"] - 20) : base["start"]]) and (
+        WORD_BEFORE.search(text[max(0, base["start"] - 20) : base["start"]]).group(1).lower() in LABEL_WORDS
+    ):
+        return None  # "quarter three", "grade two"
+    start, end = base["start"], base["end"]
+    is_change = bool(CHANGE_BEFORE.search(text[max(0, start - 60) : start])) or bool(
+        CHANGE_AFTER.match(text[end : end + 30])
+    )
+    return Figure(
+        kind="change" if is_change else "count", value=Decimal(value), units=[Decimal(1)],
+        qualifier=_qualifier(text, start), spelled=True, **base,
+    )  # fmt: skip
+
+
 BUILDERS = {
+    "percent_range": _percent_range, "in_every": _fraction, "fraction": _fraction,
+    "count_range": _count_range, "words": _words,
     "money": _money, "duration": _duration, "points": _percent_or_points("points"),
     "percent": _percent_or_points("percent"), "range": _range, "date": _date, "month": _month,
     "quarter": _quarter, "fy": _financial_year, "year": _calendar_year, "scaled": _number("scaled"),

@@ -18,6 +18,8 @@ def _round(value: Decimal, unit: Decimal) -> Decimal:
 def _agrees(fig: Figure, data: Decimal) -> Decimal | None:
     """The rounding unit at which the written figure agrees with `data`, or None."""
     v, d = fig.value, abs(data)
+    if fig.bounds is not None:
+        return min(fig.units) if fig.bounds[0] <= d <= fig.bounds[1] else None
     if fig.qualifier == "over":
         top = max(fig.units)
         return top if v <= d < v + top else None
@@ -164,6 +166,9 @@ def _match_message(fig: Figure, cand: Candidate, unit: Decimal) -> str:
             f"The table gives {total} ({_label(row)}, {base}), {cand.value:,.1f} a month "
             f"({total.lstrip('+-')} / {cand.months}); {_quoted(fig)} agrees."
         )
+    if fig.bounds is not None:
+        low, high = (f"{b.normalize():,f}" for b in fig.bounds)
+        return f"The table shows {cand.display} ({where}); “{fig.text}” allows {low}–{high}, and agrees."
     if fig.qualifier:
         return f"The table shows {cand.display} ({where}); {_quoted(fig)} agrees."
     if fig.value != abs(cand.value):

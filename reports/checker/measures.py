@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from .figures import FALL_WORDS, RISE_WORDS, Figure
 
 CHANGE_VERBS = (
-    r"(?:increas|decreas|reduc|ris|ros|fell|fall|grew|grow|drop|declin|went (?:up|down)|gone (?:up|down))"
+    r"(?:increas|decreas|reduc|ris|ros|fell|fall|grew|grow|drop|declin|went (?:up|down)|gone (?:up|down)|"
+    r"improv|worsen|deteriorat|cut\b|lower|rais)"
 )
+UP_OR_DOWN = r"(?<!made )(?<!make )(?<!makes )\b(?:up|down)(?!\s+to\b)"  # "down 4%", not "make up 30%"
 STRONG_CHANGE_BEFORE = re.compile(
-    rf"\b(?:{CHANGE_VERBS}\w*\s+(?:by|of)|(?:an? )?(?:increase|decrease|reduction|rise|fall|drop|growth|"
-    rf"decline|change)\s+(?:of|in)|up by|down by)(?:\s+(?:just|only|some|approximately|around|about|over|"
-    r"nearly|almost|circa|a little|in excess of|more than|less than))*\s+[£+\-−]?$",
+    rf"\b(?:{CHANGE_VERBS}\w*(?:\s+(?:by|of))?|(?:an? )?(?:increase|decrease|reduction|rise|fall|drop|growth|"
+    rf"decline|change)\s+(?:of|in)|up by|down by|{UP_OR_DOWN})"
+    r"(?:\s+(?:just|only|some|approximately|around|about|over|nearly|almost|circa|a little|in excess of|"
+    r"more than|less than))*\s+[£+\-−]?$",
     re.I,
 )
 WEAK_CHANGE_BEFORE = re.compile(
@@ -37,7 +40,16 @@ CHANGE_AFTER = re.compile(
     re.I,
 )
 LEVEL_BEFORE = re.compile(
-    r"\b(?:level|rate|total|volume) of(?:\s+\w+)?\s+$|\b(?:stood at|now|to|was|were|is|are)\s+$", re.I
+    r"\b(?:level|rate|total|volume) of(?:\s+\w+)?\s+$|"
+    r"\b(?:stood at|now|(?<!compared )to|was|were|is|are)\s+$",
+    re.I,
+)
+# "compared with 5,432", "5,432 last year", "5,432 the previous year": the comparison period's figure
+COMPARISON_BEFORE = re.compile(r"\bcompared (?:to|with)\s+$", re.I)
+PREVIOUS_AFTER = re.compile(
+    r"\s*(?:\w+\s+)?(?:in\s+)?(?:(?:the )?(?:previous|last|prior) (?:financial )?year|"
+    r"a year (?:earlier|before|ago))\b",
+    re.I,
 )
 SHARE_AFTER = re.compile(r"^\s*(?:of|in every)\b", re.I)
 MONTHLY = re.compile(r"\b(?:per|every|each|a) month\b|\bmonthly\b", re.I)
@@ -55,7 +67,7 @@ PEER_WORDS = {
     ),
 }  # fmt: skip
 PREVIOUS_WORDS = re.compile(
-    r"\b(?:stood at|(?:the )?(?:previous|last|prior) (?:financial )?year(?:’s|'s)?|a year earlier)\b",
+    r"\b(?:(?:the )?(?:previous|last|prior) (?:financial )?year(?:’s|'s)?|a year earlier)\b",
     re.I,
 )
 COMPARED_WITH = re.compile(
@@ -63,7 +75,7 @@ COMPARED_WITH = re.compile(
     r"\s+(?:in\s+)?(?:the\s+)?$",
     re.I,
 )
-CLAUSE_BREAK = re.compile(r"[,;:(]|\bthis represents\b|\bwhich is\b", re.I)
+CLAUSE_BREAK = re.compile(r"[;:(]|,(?!\d{3})|\bthis represents\b|\bwhich is\b", re.I)
 STOOD_AT_AFTER = re.compile(r"^\s*(?:which )?stood at")
 WHICH_WAS = re.compile(r"\b(?:which|when it|then) (?:was|stood at)\s+$")
 
@@ -125,7 +137,13 @@ def claim(
         if strong_change or fig.parenthesised and not SHARE_AFTER.match(after):
             return Claim("percent_change", strong=True, period=period)
         return Claim("share", strong=True, period=period)
-    if fig.kind == "percent" and SHARE_AFTER.match(after) and not LEVEL_BEFORE.search(before):
+    # "30% of the searches" is a share no table holds; "a third of victims" of a % KPI is its level.
+    if (
+        fig.kind == "percent"
+        and SHARE_AFTER.match(after)
+        and not LEVEL_BEFORE.search(before)
+        and not fig.spelled
+    ):
         return Claim("share", strong=True, period=period)
     if strong_change or weak_change:
         return Claim("monthly_change" if monthly else "change", strong=strong_change, period=period)
@@ -156,6 +174,10 @@ def period_of(text: str, fig: Figure, periods: list[tuple[Figure, str]], clause:
     if near:
         return min(near)[1]
     if PREVIOUS_WORDS.search(text, clause_start, fig.start) or STOOD_AT_AFTER.match(after):
+        return "previous"
+    if COMPARISON_BEFORE.search(text, max(0, fig.start - 20), fig.start):
+        return "previous"
+    if PREVIOUS_AFTER.match(text, fig.end, clause_end):
         return "previous"
     if WHICH_WAS.search(text[max(0, fig.start - 20) : fig.start]):
         return "previous"

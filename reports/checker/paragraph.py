@@ -252,6 +252,9 @@ def question_the_rest(check: ParagraphCheck) -> None:
     """The rest has no source; an unsigned % among signed ones is worth a question."""
     signed = [f for f in check.figures if f.kind == "percent" and f.sign and f.parenthesised]
     for i, fig in enumerate(check.figures):
+        if fig.spelled and (i not in check.findings or check.findings[i].status == "unsourced"):
+            check.findings.pop(i, None)  # "two of the forces": words no data speaks of are not figures
+            continue
         if i not in check.findings:
             check.unsourced(i)
         finding = check.findings[i]
@@ -265,6 +268,7 @@ FIGURE_STEPS: list[Callable[[ParagraphCheck], None]] = [
     check_periods, attribute_figures, judge_attributed, match_levels, match_percentages, check_directions,
     question_the_rest,
 ]  # fmt: skip
+
 
 def _significance_claims(check: ParagraphCheck) -> list[Finding]:
     claims = claim_findings(check.text, section_rows=check.rows, number=check.number)

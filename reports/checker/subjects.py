@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .wording import SCALE_WORDS, TENS_WORDS, UNIT_WORDS
+
+RATE_TAIL = re.compile(r"\s+(?:rate\s+)?per\s+[\d,]+(?:\s+\w+)?\s*$|\s+rate$", re.I)
 NAME_PREFIX = re.compile(r"^(?:the\s+)?(?:number|volume|total|count|level)\s+of\s+(?:the\s+)?|^all\s+", re.I)
 # Words that may stand before a KPI's phrase without narrowing it.
 OPEN_BEFORE = set(
@@ -37,11 +40,13 @@ COUNTED_NOUNS = set(
     "cases offenders persons people victims members enforcements arrests bids projects children "
     "individuals outcomes groups months years days weeks operations".split()
 )  # fmt: skip
+# Words the commentary uses for the same thing a KPI counts: "6.4 offences" of "Violent crime".
+SAME_THING = {"crime": ("offence",), "offence": ("crime",), "person": ("people",), "people": ("person",)}
 WORD = re.compile(r"[A-Za-z0-9’']+")
 BRACKET_END = re.compile(r"\)\s*$")
 LAST_WORD = re.compile(r"([\w’'%£]+)\W*$")
 PUNCTUATION = re.compile(r"[,;:(.]")
-NUMBER_WORD = re.compile(r"[\d,.%£+\-−]+")
+NUMBER_WORD = re.compile(r"[\d,.%£+\-−]+(?:k|m|bn)?", re.I)  # "61.0k crimes" is not narrowed
 NEXT_WORD = re.compile(r"\s*([\w’']+)")
 NEXT_PUNCTUATION = re.compile(r"\s*[,;:.)(]")
 
@@ -68,6 +73,12 @@ class KpiRef:
         heads = {_singular(p.split()[-1]) for p in self.phrases}
         return heads | {_singular(w) for p in self.phrases for w in p.split() if w in COUNTED_NOUNS}
 
+    @property
+    def named_heads(self) -> set[str]:
+        """The heads, and the words a sentence naming the KPI may count it in ("6.4 offences")."""
+        heads = self.heads
+        return heads | {same for h in heads for same in SAME_THING.get(h, ())}
+
 
 def _singular(word: str) -> str:
     word = word.lower()
@@ -91,6 +102,7 @@ def kpi_phrases(kpi: dict) -> list[str]:
 def _phrases(name: str, category: str, aliases: tuple[str, ...]) -> list[str]:
     bare = re.sub(r"\s*\([^)]*\)", "", name)
     found = {name, bare, NAME_PREFIX.sub("", name), NAME_PREFIX.sub("", bare)}
+    found.update(RATE_TAIL.sub("", p) for p in list(found))  # "hate crimes" for "… per 1,000 population"
     found.update(a for a in aliases if a)
     if category:
         found.add(category)
@@ -104,6 +116,15 @@ def _phrase_pattern(phrase: str) -> re.Pattern:
     return re.compile(r"(?<![\w])" + r"[\s\-,]+".join(words) + r"(?![\w])", re.I)
 
 
+@lru_cache(maxsize=512)
+def _loose_pattern(phrase: str) -> re.Pattern:
+    """The phrase's words in order with a few others between: "recorded 60.1k crimes", "999 calls
+    (80.3%) were answered within 10 seconds"."""
+    words = [re.escape(_singular(w)) + r"(?:s|es)?" for w in phrase.split()]
+    gap = r"(?:[^\w.;:]+[\w’'.,%£()+\-]+){0,4}?[^\w.;:]+"
+    return re.compile(r"(?<![\w])" + gap.join(words) + r"(?![\w])", re.I)
+
+
 @lru_cache(maxsize=1024)
 def _stem(phrase: str) -> str:
     return _singular(phrase.split()[0])
@@ -115,6 +136,7 @@ class Mention:
     end: int
     ref: KpiRef
     words: int
+    loose: bool = False  # the phrase's words with others between them
 
 
 def _word_before(text: str, start: int) -> str:
@@ -131,7 +153,9 @@ def _open_before(text: str, start: int, sentence_start: int) -> bool:
     word = _word_before(text, start)
     if not word or start - len(word) <= sentence_start:
         return True
-    return word.lower() in OPEN_BEFORE or bool(NUMBER_WORD.fullmatch(word))
+    word = word.lower()
+    spelled = word in UNIT_WORDS or word in TENS_WORDS or word in SCALE_WORDS
+    return word in OPEN_BEFORE or spelled or bool(NUMBER_WORD.fullmatch(word))
 
 
 def _open_after(text: str, end: int) -> bool:
@@ -167,12 +191,37 @@ def mentions(text: str, span: tuple[int, int], refs: list[KpiRef]) -> list[Menti
                 if single and (_singular(phrase) in narrowed or not _open_after(text, m.end())):
                     continue
                 found.append(Mention(m.start(), m.end(), ref, len(phrase.split())))
-    found.sort(key=lambda x: (-(x.end - x.start), x.start))
+    if not found:  # none named outright: the section's KPIs named with words between
+        found = [
+            m for ref in refs if ref.in_section for m in _loose_mentions(text, span, lower, ref, narrowed)
+        ]
+    found.sort(key=lambda x: (x.loose, -(x.end - x.start), x.start))
     kept: list[Mention] = []
     for mention in found:
         if all(mention.end <= k.start or mention.start >= k.end for k in kept):
             kept.append(mention)
     return sorted(kept, key=lambda x: x.start)
+
+
+def _loose_mentions(
+    text: str, span: tuple[int, int], lower: str, ref: KpiRef, narrowed: set
+) -> list[Mention]:
+    """A KPI named with words between its phrase's words ("recorded 60.1k crimes"); only phrases of
+    two words or more, and not where the sentence narrows the phrase's last word."""
+    if any(_phrase_pattern(p).search(text, span[0], span[1]) for p in ref.phrases):
+        return []  # written together but narrowed ("Offensive weapon stop and searches"): not this KPI
+    for phrase in ref.phrases:
+        words = phrase.split()
+        if (
+            len(words) < 2
+            or not all(_singular(w) in lower for w in words)
+            or _singular(words[-1]) in narrowed
+        ):
+            continue
+        m = _loose_pattern(phrase).search(text, span[0], span[1])
+        if m and len(m.group(0).split()) > len(words):  # written together, it would have been named
+            return [Mention(m.start(), m.end(), ref, len(words), loose=True)]
+    return []
 
 
 def narrowed_phrase(text: str, span: tuple[int, int], ref: KpiRef) -> bool:

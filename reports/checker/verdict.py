@@ -73,7 +73,7 @@ def _digits(value: Decimal, unit: Decimal) -> str:
 
 def digit_slip(fig: Figure, data: Decimal) -> str:
     """Digits swapped, a digit missing or added, or one digit wrong, when that is what it looks like."""
-    if fig.qualifier or fig.kind in ("duration",) or not fig.units:
+    if fig.qualifier or fig.kind in ("duration",) or not fig.units or fig.bounds is not None or fig.spelled:
         return ""
     unit = min(fig.units)
     want, said = _digits(data, unit), _digits(fig.value, unit)
@@ -92,6 +92,9 @@ def digit_slip(fig: Figure, data: Decimal) -> str:
 
 def tolerance_words(fig: Figure) -> str:
     """What a qualified figure allows: 'around 310' is 305–315 when written to the nearest 10."""
+    if fig.bounds is not None:
+        low, high = (f"{b.normalize():,f}" for b in fig.bounds)
+        return f"“{fig.text}” allows {low}–{high}"
     if not fig.qualifier or not fig.units:
         return ""
     top = max(fig.units)

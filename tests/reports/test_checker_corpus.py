@@ -7,6 +7,7 @@ rewording may raise a flag the unmodified paragraph did not raise.
 """
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,12 +26,17 @@ CORPUS = Path(__file__).resolve().parent / "checker_corpus"
 
 def second_snapshot(spec: dict) -> dict:
     """The generated second report as a snapshot: its tables, and a KPI only the catalogue holds."""
-    year = spec["report"]["financial_year"]
-    current, previous = Period.financial_year(year), Period.financial_year(year - 1)
+    year, period = spec["report"]["financial_year"], spec["report"].get("period")
+    if period:  # a quarter or the year to date, against the same months a year earlier
+        current = Period(date.fromisoformat(period["start"]), date.fromisoformat(period["end"]))
+        previous = current.same_period_last_year()
+    else:
+        current, previous = Period.financial_year(year), Period.financial_year(year - 1)
+    months = current.month_count
 
     def row(kpi: dict) -> dict:
         def pv(period, value):
-            return PeriodValue(period, Decimal(value), 12, 12, "months")
+            return PeriodValue(period, Decimal(value), months, months, "months")
 
         comparison = compare_values(
             pv(current, kpi["current"]),
@@ -64,9 +70,14 @@ def second_snapshot(spec: dict) -> dict:
 
 
 def corpus() -> list[tuple[str, dict, dict]]:
+    """The 2018/19 report's edits first, then every generated report in the folder."""
     reference = json.loads((CORPUS / "reference_2018_19.json").read_text(encoding="utf-8"))
-    second = json.loads((CORPUS / "second_report.json").read_text(encoding="utf-8"))
-    return [("2018/19", reference_snapshot(), reference), ("second", second_snapshot(second), second)]
+    reports = [("2018/19", reference_snapshot(), reference)]
+    for path in sorted(CORPUS.glob("*.json")):
+        if path.name != "reference_2018_19.json":
+            spec = json.loads(path.read_text(encoding="utf-8"))
+            reports.append((path.stem, second_snapshot(spec), spec))
+    return reports
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +150,14 @@ def test_no_harmless_rewording_is_flagged(reports):
 
 
 def test_the_unmodified_second_report_agrees_with_its_data(reports):
-    _, snapshot, _ = reports[1]
+    snapshot = next(snapshot for name, snapshot, _ in reports if name == "second_report")
     findings = check_snapshot(snapshot)
     assert [f for f in findings if f.flagged] == []
     numeric = [f for f in findings if f.kind not in ("period", "date", "year")]
     assert sum(f.status == "match" for f in numeric) >= len(numeric) - 1  # "10 seconds" names a KPI
+
+
+def test_no_unmodified_generated_report_raises_a_flag(reports):
+    for name, snapshot, _ in reports[1:]:
+        flagged = [(f.paragraph, f.text, f.message) for f in check_snapshot(snapshot) if f.flagged]
+        assert flagged == [], name
