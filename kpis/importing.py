@@ -74,6 +74,10 @@ MERGED_CELLS = "Cells {range} are merged: unmerge them and give each cell its ow
 EMPTY_CELL = "The {name} is empty."
 NOT_A_MONTH = "'{text}' is not a month: write it as 2018-04, Apr-18 or a date."
 FORMULA_NO_VALUE = "The cell holds a formula with no saved value: open the file, recalculate and save it."
+LONG_VALUE_EMPTY = (
+    "The value is empty: give the month's figure, or delete the row if there is none yet "
+    "(a long file lists only the months that have figures)."
+)
 UNKNOWN_KPI = "There is no KPI with code '{code}'."
 UNKNOWN_KPI_SUGGEST = "There is no KPI with code '{code}'; nearest codes: {suggestions}."
 UNKNOWN_ORGANISATION = (
@@ -597,7 +601,9 @@ class _ObservationImport:
                             value = None
                     except (InvalidOperation, ValueError):
                         value = None
-                if value is None:
+                if value is None and raw is not FORMULA and not _filled(raw):
+                    problems.add(LONG_VALUE_EMPTY, number, value_col, value_header)
+                elif value is None:
                     value = _value(raw, number, value_col, value_header, problems, empty_ok=False)
                 if kpi_id is not None and month is not None and org_id is not None and value is not None:
                     add((kpi_id, org_id, month), value, number, month_col, code)

@@ -269,7 +269,13 @@ def test_a_month_that_is_not_a_month(kpis, text):
 
 def test_empty_rows_are_skipped_but_empty_cells_are_errors(kpis):
     rows = [["kpi_code", "month", "value"], ["1.1", "2018-04", 1], ["", "", ""], ["1.1", "2018-05", ""]]
-    assert_refused(run(csv_bytes(rows), "e.csv"), "The value is empty.", row=4, column="C")
+    assert_refused(
+        run(csv_bytes(rows), "e.csv"),
+        "The value is empty: give the month's figure, or delete the row if there is none yet "
+        "(a long file lists only the months that have figures).",
+        row=4,
+        column="C",
+    )
     rows = [[], ["kpi_code", "month", "value"], ["1.1", "2018-04", 1], ["", "", ""], ["1.1", "2018-05", 2]]
     outcome = run(csv_bytes(rows), "e.csv")
     assert outcome.ok and outcome.new == 2
