@@ -95,9 +95,14 @@ def test_the_report_form_shows_coverage_and_saving_warns(client, report, editor)
     assert "Submit with empty rows, and say why in the note" in html
     saved = client.post(url, form_fields(page), follow=True).content.decode()
     assert (
-        "2 KPI rows lack figures." in saved
-        and "7.1 Hate crime: No figures for 2018/19 or 2017/18 yet." in saved
+        "In this report, 2 KPI rows lack figures." in saved
+        and "7.1 Hate crime: No figures for 2018/19 or 2017/18 yet; 7.2 Knife crime:" in saved
+        and ".;" not in saved
     )
+    KpiRow.objects.filter(kpi__code="7.2").delete()
+    saved = client.post(url, form_fields(client.get(url)), follow=True).content.decode()
+    one = "In this report, 1 KPI row lacks figures. 7.1 Hate crime: No figures for 2018/19 or 2017/18 yet."
+    assert one in saved
 
 
 def test_the_preview_counts_every_figure_and_names_empty_rows(client, report, editor):
