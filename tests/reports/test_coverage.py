@@ -111,3 +111,4 @@ def test_the_preview_counts_every_figure_and_names_empty_rows(client, report, ed
     assert "no figure disagrees with the data" not in html
     assert "Commentary checker (staff only): 1 figure: 1 agrees with the data, 0 disagree" in html
     assert "1 KPI row has no figures for this report's periods:</strong> 7.1 Hate crime" in html
+    assert "This is how the next version will look when it is approved." in html
