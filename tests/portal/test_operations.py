@@ -96,6 +96,13 @@ def test_add_user_refuses_an_unknown_role(db):
 
 
 # --------------------------------------------------------------------------- verify_publications
+def test_verify_publications_with_nothing_rendered_does_not_claim_all_match(db):
+    out = io.StringIO()
+    call_command("verify_publications", stdout=out)
+    assert "No rendered versions to check" in out.getvalue()
+    assert "All 0" not in out.getvalue()
+
+
 def test_verify_publications_passes_matching_files_and_names_an_altered_one(db):
     from tests.reports.factories import make_live_publication
 
