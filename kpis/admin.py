@@ -182,7 +182,8 @@ class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
         if not outcome.written:
             # The data changed between preview and confirm: show what is wrong now.
             return self._render(request, form=self.import_form_class(), outcome=outcome, token=None)
-        messages.success(request, outcome.summary())
+        # Not the file name first: the admin capitalises a message's first letter.
+        messages.success(request, _("Imported %(summary)s") % {"summary": outcome.summary()})
         return HttpResponseRedirect(reverse(f"admin:{self._url_name('changelist')}"))
 
     def _store_upload(self, request, *, content: bytes, outcome, sheet: str, organisation=None) -> str:

@@ -67,7 +67,7 @@ class OrganisationAdmin(
     resource_classes = [OrganisationResource]
     list_display = ("name", "code", "is_home")
     list_filter = ("is_home",)
-    search_fields = ("name", "code")
+    search_fields = ("name", "code", "other_names")
     actions = ["make_home"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -78,8 +78,8 @@ def compare_values(current: PeriodValue, previous: PeriodValue, *, unit: str, de
         return comp
     if current.note:
         comp.notes.append(current.note)
-    if previous.value is not None and previous.note:
-        comp.notes.append(previous.note)
+    if previous.note and (previous.value is not None or current.value is None):
+        comp.notes.append(previous.note)  # with no current value, the next lines stop here
     if current.value is None:
         if not current.note:
             comp.notes.append(NO_CURRENT)

@@ -74,10 +74,20 @@ MERGED_CELLS = "Cells {range} are merged: unmerge them and give each cell its ow
 EMPTY_CELL = "The {name} is empty."
 NOT_A_MONTH = "'{text}' is not a month: write it as 2018-04, Apr-18 or a date."
 FORMULA_NO_VALUE = "The cell holds a formula with no saved value: open the file, recalculate and save it."
+LONG_VALUE_EMPTY = (
+    "The value is empty: give the month's figure, or delete the row if there is none yet "
+    "(a long file lists only the months that have figures)."
+)
 UNKNOWN_KPI = "There is no KPI with code '{code}'."
 UNKNOWN_KPI_SUGGEST = "There is no KPI with code '{code}'; nearest codes: {suggestions}."
-UNKNOWN_ORGANISATION = "There is no organisation '{text}'."
-UNKNOWN_ORGANISATION_SUGGEST = "There is no organisation '{text}'; did you mean {suggestions}?"
+UNKNOWN_ORGANISATION = (
+    "There is no organisation '{text}': add it under Organisations, or write the name or code "
+    "it has there."
+)
+UNKNOWN_ORGANISATION_SUGGEST = (
+    "There is no organisation '{text}'; did you mean {suggestions}? If it is another name for "
+    "one of them, add it to that organisation's other names (Organisations)."
+)
 MONTH_TWICE = "KPI {code} has a value for {month} twice (first in row {first_row})."
 CODE_TWICE = "KPI code '{code}' appears twice (first in row {first_row})."
 BAD_CHOICE = "'{text}' is not a valid {name}: use one of {choices}."
@@ -591,7 +601,9 @@ class _ObservationImport:
                             value = None
                     except (InvalidOperation, ValueError):
                         value = None
-                if value is None:
+                if value is None and raw is not FORMULA and not _filled(raw):
+                    problems.add(LONG_VALUE_EMPTY, number, value_col, value_header)
+                elif value is None:
                     value = _value(raw, number, value_col, value_header, problems, empty_ok=False)
                 if kpi_id is not None and month is not None and org_id is not None and value is not None:
                     add((kpi_id, org_id, month), value, number, month_col, code)
@@ -786,17 +798,20 @@ def with_home_created(values: dict) -> dict:
 
 
 class _OrganisationLookup:
-    """Finds organisations by code or name, case-insensitively; blank means the home force."""
+    """Finds organisations by code, name or other name, case-insensitively; blank means the
+    home force."""
 
     def __init__(self, model):
+        from .models import split_aliases
+
         home = model.objects.filter(is_home=True).values_list("pk", flat=True).first()
         self.home_id = HOME_TO_CREATE if home is None else home
         self.by_key: dict[str, int] = {}
         self.names: dict[int, str] = {}
         self.labels: list[str] = []  # codes and names as written (peer_import reads these)
-        for pk, code, name in model.objects.values_list("pk", "code", "name"):
-            self.by_key[code.lower()] = pk
-            self.by_key[name.lower()] = pk
+        for pk, code, name, others in model.objects.values_list("pk", "code", "name", "other_names"):
+            for key in (code, name, *split_aliases(others)):
+                self.by_key[key.lower()] = pk
             self.names[pk] = name
             self.labels.extend([code, name])
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,16 @@ class Organisation(models.Model):
         default=False,
         help_text=_("The force this portal reports on. Only one organisation can be home."),
     )
+    other_names = models.CharField(
+        _("other names"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Other names or spellings spreadsheets use for this force, separated by ';', e.g. "
+            "'Southshire Police; Southshire Constab.'. Imports accept them as well as the name "
+            "and code."
+        ),
+    )
 
     class Meta:
         ordering = ["-is_home", "name"]
@@ -47,6 +58,25 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def other_name_list(self) -> list[str]:
+        return split_aliases(self.other_names)
+
+    def clean(self):
+        # An imported cell must name exactly one organisation.
+        taken = {}
+        others_of = Organisation.objects.exclude(pk=self.pk).values_list("name", "code", "other_names")
+        for name, code, others in others_of:
+            for key in (name, code, *split_aliases(others)):
+                taken[key.lower()] = name
+        clashes = [n for n in self.other_name_list() if n.lower() in taken]
+        if clashes:
+            raise ValidationError(
+                {
+                    "other_names": _("%(names)s already names %(org)s.")
+                    % {"names": ", ".join(f"'{n}'" for n in clashes), "org": taken[clashes[0].lower()]}
+                }
+            )
 
     @classmethod
     def code_from_name(cls, name: str, *, exclude_pk=None) -> str:

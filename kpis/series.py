@@ -121,7 +121,8 @@ def period_value(*, kpi, organisation, period: Period, rows=None) -> PeriodValue
         len(months),
         len(found),
         "none",
-        f"{period.label} is incomplete: {len(missing)} of {len(months)} months have no figure "
+        f"{period.label} is incomplete: {len(missing)} of {len(months)} months "
+        f"{'has' if len(missing) == 1 else 'have'} no figure "
         f"({names}{more}), so no total is shown.",
     )
 

@@ -5,7 +5,7 @@ and names for fields that have no visible label of their own.
   otherwise: their 'order' box starts blank, and a blank order is filled in on save.
 - A report's web address is made from its title on the server (not by the admin's
   as-you-type script, which turned "2021/22 (April 2021 – March 2022)" into
-  "202122-april-2021-march-2022").
+  "202122-april-2021-march-2022"). A new report starts with the home force chosen.
 - Fields in a table of inline rows are labelled by their column header only, which
   assistive technology does not tie to the field: each gets its own accessible name.
 """
@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import capfirst
+
+from kpis.models import Organisation
 
 from .addresses import slug_from_title
 
@@ -68,6 +70,15 @@ class ReportFormMixin:
         if db_field.name == "title" and field is not None:
             field.widget.attrs["class"] = "vTextField report-title-input"
         return field
+
+    def get_changeform_initial_data(self, request):
+        # A new report is about the home force unless the editor chooses another.
+        initial = super().get_changeform_initial_data(request)
+        if "organisation" not in initial:
+            home = Organisation.objects.filter(is_home=True).values_list("pk", flat=True).first()
+            if home is not None:
+                initial["organisation"] = home
+        return initial
 
     def save_model(self, request, obj, form, change):
         if not obj.slug:

@@ -71,8 +71,11 @@ def warn_about_missing_figures(request, report) -> None:
     """After a save: say which KPI rows have no figures, or some missing, for the period."""
     rows = [row for row in coverage.coverage(build_snapshot(report)) if row.status != coverage.FULL]
     if rows:
-        listed = "; ".join(f"{row.code} {row.name}: {row.detail}" for row in rows)
-        messages.warning(request, f"{len(rows)} KPI row{pluralize(len(rows))} lack figures. {listed}")
+        listed = "; ".join(f"{row.code} {row.name}: {row.detail.rstrip('.')}" for row in rows)
+        verb = "lacks" if len(rows) == 1 else "lack"
+        messages.warning(
+            request, f"In this report, {len(rows)} KPI row{pluralize(len(rows))} {verb} figures. {listed}."
+        )
 
 
 # --------------------------------------------------------------------------- preview

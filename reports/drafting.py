@@ -70,6 +70,14 @@ def _magnitude(display: str) -> str:
     return display.lstrip("+-−")
 
 
+def _months_of(period_value: dict) -> str:
+    """'figures for 11 of 12 months' when a period has some months but not all, else ''."""
+    present, expected = period_value.get("months_present"), period_value.get("months_expected")
+    if isinstance(present, int) and isinstance(expected, int) and 0 < present < expected:
+        return f"figures for {present} of {expected} months"
+    return ""
+
+
 def draft_sentence(row: dict) -> str:
     """One sentence describing a snapshot row's change between its two periods."""
     kpi = row.get("kpi") or {}
@@ -88,12 +96,21 @@ def draft_sentence(row: dict) -> str:
     cur_text = shown(cur_value, comp.get("current_display", ""))
     prev_text = shown(prev_value, comp.get("previous_display", ""))
 
+    cur_part, prev_part = _months_of(current), _months_of(previous)
     if cur_value is None and prev_value is None:
+        if cur_part or prev_part:
+            return (
+                f"There is no total yet for {_in_sentence(name)}: {cur_label} has "
+                f"{cur_part or 'no figures'} and {prev_label} {prev_part or 'no figures'}."
+            )
         return f"There are no figures for {_in_sentence(name)} for {cur_label} or {prev_label}."
     if cur_value is None:
+        if cur_part:
+            return f"There is no {cur_label} total yet for {_in_sentence(name)}: it has {cur_part}."
         return f"There is no {cur_label} figure yet for {_in_sentence(name)}."
     if prev_value is None:
-        return f"{name}: {cur_text} in {cur_label}; there is no {prev_label} figure to compare with."
+        compare = f"total to compare with ({prev_part})" if prev_part else "figure to compare with"
+        return f"{name}: {cur_text} in {cur_label}; there is no {prev_label} {compare}."
     if change is None:
         return f"{name}: {cur_text} in {cur_label} against {prev_text} in {prev_label}."
 

@@ -98,7 +98,7 @@ def test_a_new_force_publishes_its_first_report_with_warnings_where_figures_are_
     page.wait_for_load_state()
     warning = page.inner_text(".messagelist")
     assert (
-        "2 KPI rows lack figures." in warning
+        "In this report, 2 KPI rows lack figures." in warning
         and "N2 Hate crime: No figures for 2021/22 or 2020/21 yet." in warning
     )
     shot(page, "02-section-saved-with-warning")

@@ -48,6 +48,9 @@ def test_upload_previews_counts_then_confirm_writes(client, editor, kpis, maker,
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:kpis_observation_changelist")
     assert Observation.objects.count() == new
+    # The message names the file as it is spelt (the admin capitalises a message's start).
+    listing = client.get(response["Location"]).content.decode()
+    assert f"Imported {name} (" in listing and name.capitalize() not in listing
     batch = ImportBatch.objects.get()
     assert (batch.imported_by, batch.file_name, batch.rows_new) == (editor, name, new)
     assert ObservationChange.objects.filter(changed_by=editor, batch=batch).count() == new

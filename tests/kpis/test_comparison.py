@@ -77,6 +77,27 @@ def test_missing_months_give_no_total_and_name_the_gap(kpis, home):
     ]
 
 
+def test_both_periods_incomplete_name_both_gaps(kpis, home):
+    kpi = kpis["1.1"]
+    load(kpi, home, FY18, [100] * 12, skip={5})  # September 2018
+    load(kpi, home, FY17, [100] * 12, skip={5})  # September 2017
+    comp = compare(kpi=kpi, organisation=home, current=FY18, previous=FY17)
+    assert comp.notes == [
+        "2018/19 is incomplete: 1 of 12 months has no figure (Sep 2018), so no total is shown.",
+        "2017/18 is incomplete: 1 of 12 months has no figure (Sep 2017), so no total is shown.",
+    ]
+
+
+def test_one_missing_month_is_named_in_the_singular(kpis, home):
+    kpi = kpis["1.1"]
+    load(kpi, home, FY18, [100] * 12, skip={5})
+    load(kpi, home, FY17, [100] * 12)
+    comp = compare(kpi=kpi, organisation=home, current=FY18, previous=FY17)
+    assert comp.notes == [
+        "2018/19 is incomplete: 1 of 12 months has no figure (Sep 2018), so no total is shown."
+    ]
+
+
 def test_no_previous_figures(kpis, home):
     kpi = kpis["1.1"]
     load(kpi, home, FY18, [100] * 12)

@@ -269,7 +269,13 @@ def test_a_month_that_is_not_a_month(kpis, text):
 
 def test_empty_rows_are_skipped_but_empty_cells_are_errors(kpis):
     rows = [["kpi_code", "month", "value"], ["1.1", "2018-04", 1], ["", "", ""], ["1.1", "2018-05", ""]]
-    assert_refused(run(csv_bytes(rows), "e.csv"), "The value is empty.", row=4, column="C")
+    assert_refused(
+        run(csv_bytes(rows), "e.csv"),
+        "The value is empty: give the month's figure, or delete the row if there is none yet "
+        "(a long file lists only the months that have figures).",
+        row=4,
+        column="C",
+    )
     rows = [[], ["kpi_code", "month", "value"], ["1.1", "2018-04", 1], ["", "", ""], ["1.1", "2018-05", 2]]
     outcome = run(csv_bytes(rows), "e.csv")
     assert outcome.ok and outcome.new == 2
@@ -455,6 +461,42 @@ def test_wide_layout_with_a_name_column_and_organisations(kpis, home):
     outcome = run(csv_bytes(rows[:3]), "wide.csv")
     assert outcome.ok and outcome.new == 4
     assert Observation.objects.filter(organisation__code="sussex").count() == 2
+
+
+def test_a_force_written_two_ways_is_one_organisation_once_its_other_name_is_added(kpis, home):
+    rows = [
+        ["kpi_code", "organisation", "month", "value"],
+        ["1.1", "Leicestershire Police", "2018-04", 10],
+        ["1.1", "Leicestershire Constabulary", "2018-05", 11],
+    ]
+    outcome = run(csv_bytes(rows), "long.csv")
+    assert messages(outcome) == [
+        "There is no organisation 'Leicestershire Constabulary'; did you mean 'Leicestershire Police'? "
+        "If it is another name for one of them, add it to that organisation's other names (Organisations)."
+    ]
+    home.other_names = "Leicestershire Constabulary; Leics Police"
+    home.full_clean()
+    home.save()
+    outcome = run(csv_bytes(rows), "long.csv")
+    assert outcome.ok and outcome.new == 2
+    assert Observation.objects.filter(organisation=home).count() == 2
+
+
+def test_an_unknown_organisation_says_where_to_add_it(kpis):
+    rows = [["kpi_code", "organisation", "month", "value"], ["1.1", "Southshire Constabulary", "2018-04", 10]]
+    outcome = run(csv_bytes(rows), "long.csv")
+    assert messages(outcome) == [
+        "There is no organisation 'Southshire Constabulary': add it under Organisations, or write "
+        "the name or code it has there."
+    ]
+
+
+def test_an_other_name_that_names_another_organisation_is_refused(home):
+    from django.core.exceptions import ValidationError
+
+    sussex = Organisation(name="Sussex Police", code="sussex", other_names="Sussex; leicestershire")
+    with pytest.raises(ValidationError, match="'leicestershire' already names Leicestershire Police."):
+        sussex.full_clean()
 
 
 def test_xlsx_formula_with_its_saved_value_is_read(kpis):

@@ -199,7 +199,9 @@ def test_period_cells(text, expected):
     [
         (
             [["kpi_code", "period", "Leicestershire", "Sussx"], ["4.2", "2018/19", 1, 2]],
-            "peers.csv, row 1, column D: There is no organisation 'Sussx'; did you mean 'Sussex', 'Essex'?",
+            "peers.csv, row 1, column D: There is no organisation 'Sussx'; did you mean 'Sussex', 'Essex'? "
+            "If it is another name for one of them, add it to that organisation's other names "
+            "(Organisations).",
         ),
         (
             [["kpi_code", "period", "Kent", "kent"], ["4.2", "2018/19", 1, 2]],
@@ -234,7 +236,8 @@ def test_period_cells(text, expected):
                 ["4.2", "Kant", "2018-01", "2018-12", 1],
             ],
             "peers.csv, row 2, column B (organisation): "
-            "There is no organisation 'Kant'; did you mean 'Kent'?",
+            "There is no organisation 'Kant'; did you mean 'Kent'? If it is another name for one of "
+            "them, add it to that organisation's other names (Organisations).",
         ),
         (
             [

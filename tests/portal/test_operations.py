@@ -74,6 +74,15 @@ def test_add_user_without_a_password_refuses_and_creates_nobody(db, monkeypatch)
     assert not User.objects.filter(username="carol").exists()
 
 
+def test_add_user_without_a_terminal_says_how_to_give_the_password(db, monkeypatch):
+    # A deployment script, cron job or container runs it with no terminal to ask on.
+    monkeypatch.delenv("PORTAL_USER_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(CommandError, match="No terminal to ask for frank's password: run it with --noinput"):
+        call_command("add_user", "frank", role=roles.EDITORS)
+    assert not User.objects.filter(username="frank").exists()
+
+
 def test_add_user_refuses_a_weak_password_with_the_validators_reasons(db, monkeypatch):
     monkeypatch.setenv("PORTAL_USER_PASSWORD", "password")
     with pytest.raises(CommandError, match="The password was refused: .*too common"):
@@ -87,6 +96,13 @@ def test_add_user_refuses_an_unknown_role(db):
 
 
 # --------------------------------------------------------------------------- verify_publications
+def test_verify_publications_with_nothing_rendered_does_not_claim_all_match(db):
+    out = io.StringIO()
+    call_command("verify_publications", stdout=out)
+    assert "No rendered versions to check" in out.getvalue()
+    assert "All 0" not in out.getvalue()
+
+
 def test_verify_publications_passes_matching_files_and_names_an_altered_one(db):
     from tests.reports.factories import make_live_publication
 

@@ -165,6 +165,15 @@ def test_a_superuser_moves_the_home_force_with_the_list_action(client, superuser
     assert not Organisation.objects.get(pk=old.pk).is_home
 
 
+def test_a_new_report_starts_with_the_home_force_chosen(client, editor):
+    Organisation.objects.create(name="Eastshire Police", code="eastshire")
+    home = Organisation.objects.create(name="Southshire Constabulary", code="southshire", is_home=True)
+    client.force_login(editor)
+    page = client.get(reverse("admin:reports_report_add")).content.decode()
+    assert re.search(rf'<option value="{home.pk}" selected>Southshire Constabulary</option>', page)
+    assert "Eastshire Police</option>" in page and page.count(" selected>Eastshire") == 0
+
+
 # --------------------------------------------------------------------------- glossary links
 @pytest.mark.django_db
 def test_terms_are_linked_only_when_the_report_prints_a_glossary(editor):

@@ -1,7 +1,8 @@
-"""The backup and restore drill of the README: two published versions and an import, a backup
-with pg_dump and tar, a restore into a fresh database and a fresh storage folder, then every
-published version's page and PDF served from the restored copy with its checksum verified,
-and the import history and reviews intact."""
+"""The backup and restore drill of the README: two published versions and an import, the
+README's backup and restore commands run as written (pg_dump and tar; pg_restore into a
+fresh, empty database, tar into a storage folder that is not there yet, release,
+verify_publications), then every published version's page and PDF served from the restored
+copy with its checksum verified, and the import history and reviews intact."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
+from datetime import date
 
 import pytest
 from django.conf import settings
@@ -21,7 +22,8 @@ from reports import workflow
 from reports.models import Paragraph, Publication, Review
 from tests.conftest import ROOT
 from tests.kpis.files import csv_bytes
-from tests.portal.production import ScratchDatabase
+from tests.portal.production import ScratchDatabase, readme_blocks
+from tests.portal.test_settings import PRODUCTION
 from tests.reports.builders import make_report
 
 pytestmark = pytest.mark.services
@@ -65,6 +67,19 @@ def _manage(*args, env, input_text=None):
     return done
 
 
+def run_readme_block(commands: list[str], cwd, env: dict) -> None:
+    """Run a README block's commands in order with bash, in `cwd`, with the project's own
+    Python for `.venv/bin/python manage.py`, and the dated file names of today."""
+    today = date.today().isoformat()
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "REQUIRE_"))}
+    env = {**inherited, **env}
+    for command in commands:
+        command = command.replace(".venv/bin/python manage.py", f"{sys.executable} {ROOT / 'manage.py'}")
+        command = command.replace("2026-01-31", today)
+        done = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"{command}\n{done.stdout}{done.stderr}"
+
+
 def _publish_two_versions(editor, reviewer, importer):
     report = make_report(by=editor)
     workflow.report_submit(report=report, by=editor)
@@ -95,23 +110,20 @@ def test_restore_serves_every_published_version_with_its_checksum(
     }
     assert counts["imports"] >= 1 and counts["changes"] >= 1
 
-    # Back up, as the README says: the database, then the storage.
+    # Back up and restore with the README's own commands, as written, into a database that
+    # exists but is empty and a storage folder that does not exist yet.
     db = connection.settings_dict
     source_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    dump = tmp_path / "portal.dump"
-    subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", f"{source_url}/{db['NAME']}"], check=True)
-    archive = tmp_path / "media.tar.gz"
-    with tarfile.open(archive, "w:gz") as tar:
-        tar.add(settings.MEDIA_ROOT, arcname=".")
-
-    # Restore into a fresh database and an empty storage folder.
+    blocks = readme_blocks()
+    assert {"backup", "restore"} <= blocks.keys(), blocks.keys()
+    source = {"DATABASE_URL": f"{source_url}/{db['NAME']}", "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    run_readme_block(blocks["backup"], tmp_path, source)
     restored = ScratchDatabase(source_url + "/postgres", "restore").create()
     try:
-        subprocess.run(["pg_restore", "--no-owner", f"--dbname={restored.url}", str(dump)], check=True)
         media = tmp_path / "restored-media"
-        media.mkdir()
-        with tarfile.open(archive) as tar:
-            tar.extractall(media, filter="data")
+        target = {**PRODUCTION, "DATABASE_URL": restored.url, "MEDIA_ROOT": str(media)}
+        run_readme_block(blocks["restore"], tmp_path, {**target, "STATIC_ROOT": str(tmp_path / "static")})
+        # The checks below use the test client's host.
         env = {**os.environ, "DATABASE_URL": restored.url, "MEDIA_ROOT": str(media), "DEBUG": "1"}
 
         verified = _manage("verify_publications", env=env)

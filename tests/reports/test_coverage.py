@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from kpis.models import Kpi, Observation
 from reports import coverage, workflow
-from reports.models import KpiRow, Report, Review
+from reports.models import KpiRow, Paragraph, Report, Review
 from reports.snapshot import build_snapshot, content_checksum
 from tests.admin_forms import form_fields
 
@@ -95,9 +95,14 @@ def test_the_report_form_shows_coverage_and_saving_warns(client, report, editor)
     assert "Submit with empty rows, and say why in the note" in html
     saved = client.post(url, form_fields(page), follow=True).content.decode()
     assert (
-        "2 KPI rows lack figures." in saved
-        and "7.1 Hate crime: No figures for 2018/19 or 2017/18 yet." in saved
+        "In this report, 2 KPI rows lack figures." in saved
+        and "7.1 Hate crime: No figures for 2018/19 or 2017/18 yet; 7.2 Knife crime:" in saved
+        and ".;" not in saved
     )
+    KpiRow.objects.filter(kpi__code="7.2").delete()
+    saved = client.post(url, form_fields(client.get(url)), follow=True).content.decode()
+    one = "In this report, 1 KPI row lacks figures. 7.1 Hate crime: No figures for 2018/19 or 2017/18 yet."
+    assert one in saved
 
 
 def test_the_preview_counts_every_figure_and_names_empty_rows(client, report, editor):
@@ -106,3 +111,15 @@ def test_the_preview_counts_every_figure_and_names_empty_rows(client, report, ed
     assert "no figure disagrees with the data" not in html
     assert "Commentary checker (staff only): 1 figure: 1 agrees with the data, 0 disagree" in html
     assert "1 KPI row has no figures for this report's periods:</strong> 7.1 Hate crime" in html
+    assert "This is how the next version will look when it is approved." in html
+
+
+def test_the_review_page_counts_questioned_figures_in_plain_english(client, report, editor, reviewer):
+    section = report.sections.get(heading="Calls")
+    Paragraph.objects.create(section=section, position=10, text="999 calls fell by 40%.")
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.IN_REVIEW)
+    client.force_login(reviewer)
+    html = client.get(reverse("admin:reports_report_review", args=[report.pk])).content.decode()
+    assert "1 figure in the commentary disagrees with the data, refers to a period the report" in html
+    assert "or raises a question. Approving needs a comment saying why it stands." in html
+    assert "figure(s)" not in html

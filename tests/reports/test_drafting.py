@@ -84,6 +84,33 @@ def test_missing_figures():
     )
 
 
+def test_a_period_with_some_months_missing_is_not_said_to_have_no_figures():
+    def partial(name, previous_months, current_months, value=Decimal(900)):
+        def pv(period, months):
+            full = months == 12
+            return PeriodValue(period, value if full else None, 12, months, "months" if full else "none")
+
+        current, previous = pv(FY18, current_months), pv(FY17, previous_months)
+        comparison = compare_values(current, previous, unit="count", decimals=0)
+        return {"kpi": {"code": "x", "name": name, "unit": "count"}, "comparison": comparison.as_dict()}
+
+    assert draft_sentence(partial("Non-emergency calls", 11, 11)) == (
+        "There is no total yet for non-emergency calls: 2018/19 has figures for 11 of 12 months and "
+        "2017/18 figures for 11 of 12 months."
+    )
+    assert draft_sentence(partial("Non-emergency calls", 0, 11)) == (
+        "There is no total yet for non-emergency calls: 2018/19 has figures for 11 of 12 months and "
+        "2017/18 no figures."
+    )
+    assert draft_sentence(partial("Overtime spend", 12, 11)) == (
+        "There is no 2018/19 total yet for overtime spend: it has figures for 11 of 12 months."
+    )
+    assert draft_sentence(partial("Overtime spend", 11, 12)) == (
+        "Overtime spend: 900 in 2018/19; there is no 2017/18 total to compare with "
+        "(figures for 11 of 12 months)."
+    )
+
+
 def test_a_previous_value_of_zero_has_no_percentage():
     assert draft_sentence(row("Domestic Violence Prevention Orders", 0, 5)) == (
         "Domestic violence prevention orders rose by 5 to 5 compared with 2017/18 (from zero)."

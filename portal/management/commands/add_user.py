@@ -7,6 +7,7 @@ read from PORTAL_USER_PASSWORD with --noinput, and checked by the password valid
 
 import getpass
 import os
+import sys
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -64,6 +65,11 @@ class Command(BaseCommand):
             if not password:
                 raise CommandError(f"--noinput needs the new user's password in {PASSWORD_VARIABLE}.")
             return self._validated(password, user)
+        if not sys.stdin.isatty():
+            raise CommandError(
+                f"No terminal to ask for {user.username}'s password: run it with --noinput "
+                f"and the password in {PASSWORD_VARIABLE}."
+            )
         while True:
             password = getpass.getpass(f"Password for {user.username}: ")
             if password != getpass.getpass("Password (again): "):

@@ -52,6 +52,13 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"ok   {where}")
         total = rendered.count()
+        if not total:
+            # After a restore into the wrong (empty) database this must not read as success.
+            self.stdout.write(
+                "No rendered versions to check: this database holds no rendered or published "
+                "version. If it is a restored copy, check that DATABASE_URL names it."
+            )
+            return
         if bad:
             raise CommandError(f"{bad} of {total} rendered versions have missing or altered files.")
         self.stdout.write(self.style.SUCCESS(f"All {total} rendered versions match their checksums."))
