@@ -69,7 +69,9 @@ def test_panel_member_reads_a_chart_and_downloads_the_pdf_and_csv(page, live_ser
     assert drawn["sets"][:2] == ["2017/18", "2018/19"]
     assert "Mean" in drawn["sets"]
     assert drawn["painted"]
-    assert page.locator("canvas[data-chart-drawn='true']").count() == 6
+    # Each chart fetches its own data: wait until all six have drawn, not just the first.
+    page.wait_for_function("document.querySelectorAll(\"canvas[data-chart-drawn='true']\").length === 6")
+    assert page.locator("canvas.chart-canvas").count() == 6
 
     # The figures table beside the chart, opened by keyboard.
     summary = page.get_by_text("Show the figures for 1.1 Number of 999 Calls")
