@@ -2,7 +2,7 @@
 
 Every response to a signed-in visitor is `private, no-store` unless its view marked it
 `public` (the same bytes anyone may download, such as a public version's PDF). Views
-that know more say so themselves (reports.views for restricted versions); this is the
+that know more say so themselves (reports.reader_access for restricted versions); this is the
 rule for everything else: the signed-in home page, account pages, the history pages.
 """
 

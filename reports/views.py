@@ -13,111 +13,45 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import logging
 import re
-import threading
 import time
-from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kpis.charts import PortalLineChartView
-from kpis.exporting import table_bytes
 from portal.caching import mark_not_stored
 
 from . import access, selectors
-from .chart_data import report_charts
 from .feedback import FeedbackForm, feedback_create, feedback_subjects
+from .reader_access import (
+    LRU,
+    NOT_FOUND,
+    Refused,
+    derived,
+    publication_for,
+    refuse,
+)
 from .rendering import build_context, render_web_html
 
 log = logging.getLogger(__name__)
 
-NOT_FOUND = "No report here."
-WITHDRAWN_CONTENT = "This version has been withdrawn."
 FEEDBACK_NOT_ALLOWED = "Only Panel members can leave feedback, on a version that has not been withdrawn."
-PUBLIC_MAX_AGE = 600
-
-
-class _Refused(Exception):
-    pass
-
-
-def _refuse(request):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    raise Http404(NOT_FOUND)
-
-
-def _publication(request, slug, version=None, *, content=True):
-    """The live version the visitor may open, or raise _Refused / Http404."""
-    publication = selectors.reader_publication(slug=slug, version=version)
-    if publication is None or not access.can_read_publication(
-        request.user, publication, latest_version=publication.latest_version
-    ):
-        raise _Refused
-    if content and not access.can_read_content(
-        request.user, publication, latest_version=publication.latest_version
-    ):
-        # The reader may see the withdrawal notice on the page, but not the content.
-        raise Http404(WITHDRAWN_CONTENT)
-    return publication
-
-
-def _cache_headers(response, publication):
-    """Public content may be kept by any cache for a while; anything else by none at all.
-
-    Restricted, superseded and withdrawn versions are only for signed-in readers, so a
-    browser or proxy must not keep them after the reader signs out.
-    """
-    if access.anonymous_may_read(publication, latest_version=publication.latest_version):
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-    else:
-        mark_not_stored(response)
-    return response
 
 
 # --------------------------------------------------------------------------- frozen body
 BODY_CACHE_SIZE = 32
 
 
-class _LRU:
-    """A small in-process cache, least recently used out first; safe across threads."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
 # The stored body HTML of recent publications, keyed by its SHA-256 (it never changes).
-body_cache = _LRU(BODY_CACHE_SIZE)
+body_cache = LRU(BODY_CACHE_SIZE)
 
 
 def _stored_body(publication) -> str | None:
@@ -156,53 +90,6 @@ def body_html(publication) -> str:
     return render_body(selectors.publication_snapshot(publication))
 
 
-# What is worked out from a published snapshot never changes either: chart data, figures
-# files and the feedback choices are kept per version (its id and publication time).
-derived_cache = _LRU(256)
-
-
-def _derived(publication, what, build):
-    key = (publication.pk, publication.published_at, what)
-    value = derived_cache.get(key)
-    if value is None:
-        value = build(selectors.publication_snapshot(publication))
-        derived_cache.put(key, value)
-    return value
-
-
-# --------------------------------------------------------------------------- figures
-FIGURE_COLUMNS = (
-    "kpi_code",
-    "kpi_name",
-    "unit",
-    "period_label",
-    "period_start",
-    "period_end",
-    "value",
-    "kind",
-)
-REPORT_KEYS = ("title", "slug", "organisation", "version", "marking", "period", "comparison", "data_note")
-
-
-def figures_csv(snapshot: dict) -> bytes:
-    """Every figure of the report, one row each, UTF-8 with a BOM so Excel reads the names."""
-    rows = ([figure.get(column) for column in FIGURE_COLUMNS] for figure in snapshot.get("figures", []))
-    return table_bytes(headers=list(FIGURE_COLUMNS), rows=rows, fmt="csv")
-
-
-def figures_json(snapshot: dict) -> bytes:
-    """Every figure of the report with what it is from, as frozen in the snapshot."""
-    info = snapshot.get("report", {})
-    payload = {
-        "report": {key: info.get(key) for key in REPORT_KEYS},
-        "figures": [
-            {column: figure.get(column) for column in FIGURE_COLUMNS}
-            for figure in snapshot.get("figures", [])
-        ],
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
-
-
 # --------------------------------------------------------------------------- pages
 @require_safe
 def report_latest(request, slug):
@@ -234,16 +121,16 @@ def _changes_page(request, template: str, publication, earlier, *, against: str 
 def version_changes(request, slug, version):
     """What changed between this version and the one before: figures and text, word by word."""
     try:
-        publication = _publication(request, slug, version)
-    except _Refused:
-        return _refuse(request)
+        publication = publication_for(request, slug, version)
+    except Refused:
+        return refuse(request)
     if not access.can_see_history(request.user):
-        return _refuse(request)
+        return refuse(request)
     if version < 2:
         raise Http404(NOT_FOUND)
     try:
-        previous = _publication(request, slug, version - 1)
-    except _Refused:
+        previous = publication_for(request, slug, version - 1)
+    except Refused:
         raise Http404(NOT_FOUND) from None
     return _changes_page(request, "reports/version_changes.html", publication, previous)
 
@@ -258,11 +145,11 @@ def previous_period_changes(request, slug, version):
     from .changes import period_label
 
     if not access.can_see_history(request.user):
-        return _refuse(request)
+        return refuse(request)
     try:
-        publication = _publication(request, slug, version)
-    except _Refused:
-        return _refuse(request)
+        publication = publication_for(request, slug, version)
+    except Refused:
+        return refuse(request)
     earlier = selectors.previous_period_publication(publication.report, user=request.user)
     if earlier is None:
         raise Http404(NOT_FOUND)
@@ -279,8 +166,8 @@ def previous_period_changes(request, slug, version):
 # (downloads may be cached publicly for minutes anyway). Anything else goes the full way.
 PAGE_CACHE_SIZE = 64
 STATE_TTL = 1.0
-page_cache = _LRU(PAGE_CACHE_SIZE)
-state_cache = _LRU(256)
+page_cache = LRU(PAGE_CACHE_SIZE)
+state_cache = LRU(256)
 
 
 def _version_states(slug: str) -> list[tuple]:
@@ -362,9 +249,9 @@ def _report_page(request, slug, version):
 
 def _render_report_page(request, slug, version):
     try:
-        publication = _publication(request, slug, version, content=False)
-    except _Refused:
-        return _refuse(request)
+        publication = publication_for(request, slug, version, content=False)
+    except Refused:
+        return refuse(request)
     user = request.user
     latest = publication.latest_version
     show_content = access.can_read_content(user, publication, latest_version=latest)
@@ -372,14 +259,14 @@ def _render_report_page(request, slug, version):
     body = body_html(publication) if show_content else ""
     form = None
     if may_comment:
-        form = FeedbackForm(subjects=_derived(publication, "subjects", feedback_subjects))
+        form = FeedbackForm(subjects=derived(publication, "subjects", feedback_subjects))
     feedback = (
         selectors.member_feedback(user=user, publication=publication)
         if user.is_authenticated and user.has_perm(access.ADD_FEEDBACK)
         else []
     )
     if feedback:
-        anchors = {value: anchor for value, _, anchor in _derived(publication, "subjects", feedback_subjects)}
+        anchors = {value: anchor for value, _, anchor in derived(publication, "subjects", feedback_subjects)}
         for item in feedback:
             item.anchor = anchors.get(item.about, "")
     history = selectors.publication_history(publication) if access.can_see_history(user) else []
@@ -418,12 +305,12 @@ def feedback(request, slug, version):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     try:
-        publication = _publication(request, slug, version, content=False)
-    except _Refused:
-        return _refuse(request)
+        publication = publication_for(request, slug, version, content=False)
+    except Refused:
+        return refuse(request)
     if not access.can_leave_feedback(request.user, publication, latest_version=publication.latest_version):
         raise PermissionDenied(FEEDBACK_NOT_ALLOWED)
-    form = FeedbackForm(request.POST or None, subjects=_derived(publication, "subjects", feedback_subjects))
+    form = FeedbackForm(request.POST or None, subjects=derived(publication, "subjects", feedback_subjects))
     if request.method == "POST" and form.is_valid():
         feedback_create(
             publication=publication,
@@ -446,93 +333,3 @@ def feedback(request, slug, version):
         status=400 if form.is_bound else 200,
     )
     return mark_not_stored(response)
-
-
-# --------------------------------------------------------------------------- downloads
-def _conditional(request, response_factory, *, etag: str, publication):
-    """304 when the reader already has these bytes; rights were checked before this."""
-    quoted = f'"{etag}"'
-    not_modified = get_conditional_response(request, etag=quoted)
-    response = not_modified if not_modified is not None else response_factory()
-    response["ETag"] = quoted
-    return _cache_headers(response, publication)
-
-
-def _file_name(publication, suffix: str) -> str:
-    return f"{publication.report.slug}-v{publication.version}{suffix}"
-
-
-@require_safe
-def download_pdf(request, slug, version):
-    try:
-        publication = _publication(request, slug, version)
-    except _Refused:
-        return _refuse(request)
-    if not publication.pdf_file or not default_storage.exists(publication.pdf_file):
-        log.error("PDF of %s is missing from storage (%r)", publication, publication.pdf_file)
-        raise Http404(NOT_FOUND)
-    etag = publication.pdf_sha256 or hashlib.sha256(publication.pdf_file.encode()).hexdigest()
-
-    def send():
-        return FileResponse(
-            default_storage.open(publication.pdf_file, "rb"),
-            as_attachment=True,
-            filename=_file_name(publication, ".pdf"),
-            content_type="application/pdf",
-        )
-
-    return _conditional(request, send, etag=etag, publication=publication)
-
-
-def _data_download(request, slug, version, *, build, suffix, content_type):
-    try:
-        publication = _publication(request, slug, version)
-    except _Refused:
-        return _refuse(request)
-    data = _derived(publication, suffix, build)
-    etag = hashlib.sha256(data).hexdigest()
-
-    def send():
-        response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{_file_name(publication, suffix)}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
-
-    return _conditional(request, send, etag=etag, publication=publication)
-
-
-@require_safe
-def download_csv(request, slug, version):
-    return _data_download(
-        request, slug, version, build=figures_csv, suffix="-data.csv", content_type="text/csv; charset=utf-8"
-    )
-
-
-@require_safe
-def download_json(request, slug, version):
-    return _data_download(
-        request, slug, version, build=figures_json, suffix="-data.json", content_type="application/json"
-    )
-
-
-# --------------------------------------------------------------------------- charts
-class ReportChartView(PortalLineChartView):
-    """/reports/<slug>/v<N>/charts/<code>.json: a KPI's trend as frozen in that version."""
-
-    def get(self, request, *args, **kwargs):
-        try:
-            self.publication = _publication(request, kwargs["slug"], kwargs["version"])
-        except _Refused:
-            return _refuse(request)
-        self.charts = _derived(self.publication, "charts", report_charts)
-        if kwargs["code"] not in self.charts:
-            raise Http404("No chart here.")
-        return super().get(request, *args, **kwargs)
-
-    def get_chart(self) -> dict:
-        return self.charts[self.kwargs["code"]]
-
-    def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
-        del response["Cache-Control"]
-        return _cache_headers(response, self.publication)

@@ -24,9 +24,9 @@ SLUG = "force-performance-2018-19"
 
 @pytest.fixture(autouse=True)
 def _fresh_reader_caches():
-    from reports import views
+    from reports import reader_access, views
 
-    for cache in (views.body_cache, views.page_cache, views.state_cache, views.derived_cache):
+    for cache in (views.body_cache, views.page_cache, views.state_cache, reader_access.derived_cache):
         cache.clear()
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
-from reports import views
+from reports import downloads
 from tests.reports.factories import make_live_publication, make_report, reference_snapshot, tiny_pdf
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_csv_has_every_figure_with_code_name_unit_period_and_value(client):
     rows = _rows(response)
     figures = publication.snapshot["figures"]
     assert len(rows) == len(figures) > 0
-    assert list(rows[0]) == list(views.FIGURE_COLUMNS)
+    assert list(rows[0]) == list(downloads.FIGURE_COLUMNS)
     first = rows[0]
     assert (first["kpi_code"], first["kpi_name"], first["unit"]) == ("1.1", "Number of 999 Calls", "count")
     assert (first["period_label"], first["value"]) == ("2018/19", "150536")
@@ -172,7 +172,7 @@ def test_json_has_the_report_and_every_figure(client):
     assert data["report"]["version"] == 1
     assert data["report"]["period"]["label"] == "2018/19"
     assert data["figures"] == [
-        {k: f.get(k) for k in views.FIGURE_COLUMNS} for f in publication.snapshot["figures"]
+        {k: f.get(k) for k in downloads.FIGURE_COLUMNS} for f in publication.snapshot["figures"]
     ]
 
 

@@ -16,7 +16,7 @@ import pytest
 from django.core.files.storage import storages
 
 from portal.storage import storage_from_url
-from reports import views, workflow
+from reports import reader_access, views, workflow
 from reports.models import Publication
 
 from .builders import make_report
@@ -75,10 +75,10 @@ def bucket(s3_endpoint, settings, monkeypatch, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "default": storage_from_url(made.url)}
     settings.MEDIA_ROOT = tmp_path / "web-media"
     views.body_cache.clear()
-    views.derived_cache.clear()
+    reader_access.derived_cache.clear()
     yield made
     views.body_cache.clear()
-    views.derived_cache.clear()
+    reader_access.derived_cache.clear()
 
 
 def wait_for(predicate, *, timeout: float, what: str, log=None):

@@ -4,7 +4,7 @@ versions keep their public caching."""
 
 import pytest
 
-from reports import views
+from reports import reader_access, views
 from tests.reports.factories import make_live_publication, make_report, reference_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_public_downloads_of_a_public_version_keep_their_caching(client, panel_m
         client.force_login(panel_member)
     response = client.get(BASE + name)
     assert response.status_code == 200
-    assert {"public", f"max-age={views.PUBLIC_MAX_AGE}"} <= _directives(response)
+    assert {"public", f"max-age={reader_access.PUBLIC_MAX_AGE}"} <= _directives(response)
     assert "no-store" not in _directives(response)
 
 
