@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from .cells import FORMULA_STARTS
 from .importing import CATALOGUE_COLUMNS, LONG, WIDE
 from .periods import Period, month_end
-from .spreadsheets import FORMULA_STARTS
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

@@ -29,22 +29,24 @@ from django.utils import timezone
 from portal.edit_versions import record_edit
 
 from . import signals
-from .periods import month_end
-from .spreadsheets import (
-    FILE_TOO_BIG,
+from .cells import (
     FORMULA,
     FOUR_PLACES,
     MAX_VALUE,
+    cell_text,
+    month_label,
+    parse_month,
+    parse_number,
+    unneutralise,
+)
+from .periods import month_end
+from .spreadsheets import (
+    FILE_TOO_BIG,
     NO_HEADER_ROW,
     ImportProblem,
     ImportRefused,
     Sheet,
-    _unneutralise,
-    cell_text,
     column_letter,
-    month_label,
-    parse_month,
-    parse_number,
     read_sheet,
 )
 
@@ -885,7 +887,7 @@ class _CatalogueImport:
             values: dict = {}
             ok = True
             if "aliases" in idx:
-                values["aliases"] = "; ".join(split_aliases(_unneutralise(get("aliases")[0])))
+                values["aliases"] = "; ".join(split_aliases(unneutralise(get("aliases")[0])))
                 if len(values["aliases"]) > limits["aliases"]:
                     pos = idx["aliases"]
                     length, limit = len(values["aliases"]), limits["aliases"]
@@ -899,7 +901,7 @@ class _CatalogueImport:
                     problems.add(FORMULA_NO_VALUE, number, pos, header)
                     ok = False
                     continue
-                text = _unneutralise(text)
+                text = unneutralise(text)
                 if name == "description":
                     values[name] = text
                     continue

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from .cells import cell_text, parse_month
 from .importing import (
     EMPTY_CELL,
     HEADER_DUPLICATE,
@@ -41,7 +42,7 @@ from .importing import (
     _value,
 )
 from .periods import Period, month_end, parse_financial_year
-from .spreadsheets import cell_text, column_letter, parse_month
+from .spreadsheets import column_letter
 
 PEERS_LONG = "peers long"
 PEERS_WIDE = "peers wide"
