@@ -49,15 +49,17 @@ def describe_observations(plan, *, organisation=None) -> ObservationPreview:
 
     kpi_ids = {key[0] for key in plan.values}
     org_ids = {key[1] for key in plan.values}
-    names = dict(Kpi.objects.filter(pk__in=kpi_ids).values_list("pk", "code"))
-    titles = dict(Kpi.objects.filter(pk__in=kpi_ids).values_list("pk", "name"))
+    kpis = {
+        pk: (code, name)
+        for pk, code, name in Kpi.objects.filter(pk__in=kpi_ids).values_list("pk", "code", "name")
+    }
     orgs = dict(Organisation.objects.filter(pk__in=org_ids - {HOME_TO_CREATE}).values_list("pk", "name"))
     by_kpi: dict[int, KpiChanges] = {}
     for key, value in plan.values.items():
         kpi_id, month = key[0], key[2]
         changes = by_kpi.get(kpi_id)
         if changes is None:
-            changes = by_kpi[kpi_id] = KpiChanges(names[kpi_id], titles[kpi_id], month, month)
+            changes = by_kpi[kpi_id] = KpiChanges(*kpis[kpi_id], month, month)
         changes.first, changes.last = min(changes.first, month), max(changes.last, month)
         old = plan.existing.get(key)
         if old is None:
