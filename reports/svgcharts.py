@@ -106,90 +106,94 @@ def _decimal(value: float):
     return Decimal(str(value))
 
 
-def trend_svg(trend: dict, *, title: str, analysis: dict | None = None) -> str:
-    """An inline SVG line chart of a KPI's monthly values, this year against last.
+class _Plot:
+    """Where a trend chart's plot area sits and how a value maps to a height in it."""
 
-    `title` is the chart's accessible name (its <title>, which WeasyPrint also writes as the
-    PDF figure's /Alt); the <desc> lists every value. When `analysis` has
-    {"spc": {"mean", "upper", "lower"}}, those are drawn as thin labelled grey lines.
-    """
-    kpi = trend["kpi"]
-    labels = trend["labels"]
-    previous, current = trend["previous"], trend["current"]
+    def __init__(self, ticks: list[float], *, months: int, with_limits: bool):
+        self.ticks = ticks
+        self.right = SPC_RIGHT if with_limits else RIGHT
+        self.width = WIDTH - LEFT - self.right
+        self.height = HEIGHT - TOP - BOTTOM
+        count = max(months, 1)
+        self.xs = [LEFT + self.width * (i + 0.5) / count for i in range(count)]
+
+    def y(self, value: float) -> float:
+        low, high = self.ticks[0], self.ticks[-1]
+        return TOP + self.height * (1 - (value - low) / ((high - low) or 1))
+
+
+def _control_limits(analysis: dict | None) -> list[tuple[str, float]]:
     spc = (analysis or {}).get("spc") or {}
-    spc_lines = [
+    return [
         (name, float(spc[key]))
         for key, name in (("upper", "Upper limit"), ("mean", "Mean"), ("lower", "Lower limit"))
         if spc.get(key) is not None
     ]
 
-    values = [v for v in previous["values"] + current["values"] if v is not None]
-    values += [v for _, v in spc_lines]
+
+def _value_ticks(trend: dict, limits: list[tuple[str, float]]) -> list[float]:
+    values = [v for v in trend["previous"]["values"] + trend["current"]["values"] if v is not None]
+    values += [v for _, v in limits]
     low = min(values, default=0.0)
     high = max(values, default=1.0)
-    if kpi["unit"] == "count":
+    if trend["kpi"]["unit"] == "count":
         low = min(low, 0.0)  # counts start at zero, as the web chart does (beginAtZero)
-    ticks = nice_ticks(low, high)
-    y_min, y_max = ticks[0], ticks[-1]
-    right = SPC_RIGHT if spc_lines else RIGHT
-    plot_w = WIDTH - LEFT - right
-    plot_h = HEIGHT - TOP - BOTTOM
-    n = max(len(labels), 1)
-    xs = [LEFT + plot_w * (i + 0.5) / n for i in range(n)]
+    return nice_ticks(low, high)
 
-    def y(value: float) -> float:
-        return TOP + plot_h * (1 - (value - y_min) / ((y_max - y_min) or 1))
 
-    grid = "".join(f"M{LEFT} {_fmt(y(t))}H{WIDTH - right}" for t in ticks[1:])
-    baseline = _fmt(y(ticks[0]))
-    ident = _chart_id(kpi)
-    axis = f"M{LEFT} {TOP - 4}V{baseline}H{WIDTH - right}"
-    out = [
+def _frame(plot: _Plot, *, ident: str, title: str, trend: dict) -> list[str]:
+    """The opening <svg>, its accessible name and description, the grid and the axes."""
+    grid = "".join(f"M{LEFT} {_fmt(plot.y(t))}H{WIDTH - plot.right}" for t in plot.ticks[1:])
+    baseline = _fmt(plot.y(plot.ticks[0]))
+    axis = f"M{LEFT} {TOP - 4}V{baseline}H{WIDTH - plot.right}"
+    return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="{ident}-t {ident}-d">',
         f'<title id="{ident}-t">{escape(title)}</title>',
         f'<desc id="{ident}-d">{escape(describe(trend))}</desc>',
         f'<path d="{grid}" stroke="{GRID}" stroke-width="1" fill="none"/>',
         f'<path d="{axis}" stroke="{AXIS}" stroke-width="1" fill="none"/>',
-        f'<g {FONT} font-size="11" fill="#0b0c0c">',
     ]
-    for t in ticks:
-        out.append(
-            f'<text x="{LEFT - 6}" y="{_fmt(y(t) + 4)}" text-anchor="end">'
-            f"{escape(_tick_label(t, kpi['unit'], kpi['decimals']))}</text>"
-        )
-    for x, label in zip(xs, labels, strict=False):
-        out.append(
-            f'<text x="{_fmt(x)}" y="{HEIGHT - BOTTOM + 15}" text-anchor="middle">{escape(label)}</text>'
-        )
-    out.append(
-        f'<text x="{LEFT + plot_w / 2:.0f}" y="{HEIGHT - 6}" text-anchor="middle" fill="{AXIS}">Month</text>'
-    )
+
+
+def _axis_labels(plot: _Plot, kpi: dict, labels: list[str]) -> list[str]:
+    out = [
+        f'<text x="{LEFT - 6}" y="{_fmt(plot.y(t) + 4)}" text-anchor="end">'
+        f"{escape(_tick_label(t, kpi['unit'], kpi['decimals']))}</text>"
+        for t in plot.ticks
+    ]
+    out += [
+        f'<text x="{_fmt(x)}" y="{HEIGHT - BOTTOM + 15}" text-anchor="middle">{escape(label)}</text>'
+        for x, label in zip(plot.xs, labels, strict=False)
+    ]
+    middle = f"{LEFT + plot.width / 2:.0f}"
+    out.append(f'<text x="{middle}" y="{HEIGHT - 6}" text-anchor="middle" fill="{AXIS}">Month</text>')
     out.append(
         f'<text x="{LEFT - 56}" y="{TOP - 16}" fill="{AXIS}">'
         f"{escape(UNIT_AXIS_LABEL.get(kpi['unit'], kpi['unit']))}</text>"
     )
-    # Control-limit labels sit beside the plot, nudged apart so they never overlap.
-    label_ys = []
-    for name, value in sorted(spc_lines, key=lambda line: -line[1]):
-        label_y = max(y(value) + 3, (label_ys[-1] + 10) if label_ys else 0)
+    return out
+
+
+def _limit_labels(plot: _Plot, limits: list[tuple[str, float]]) -> list[str]:
+    """Control-limit labels beside the plot, nudged apart so they never overlap."""
+    out, label_ys = [], []
+    for name, value in sorted(limits, key=lambda line: -line[1]):
+        label_y = max(plot.y(value) + 3, (label_ys[-1] + 10) if label_ys else 0)
         label_ys.append(label_y)
         out.append(
-            f'<text x="{WIDTH - right + 4}" y="{_fmt(label_y)}" font-size="10" '
+            f'<text x="{WIDTH - plot.right + 4}" y="{_fmt(label_y)}" font-size="10" '
             f'fill="{SPC_COLOUR}">{escape(name)}</text>'
         )
-    # Legend, top right: a sample of each line with its marker, then the year it stands for.
-    legend_x = WIDTH - RIGHT - 220
-    for offset, series in enumerate((previous, current)):
+    return out
+
+
+def _series_lines(plot: _Plot, series_styles, legend_x: float) -> list[str]:
+    """Each year's line and markers, with its legend sample (line and marker) top right."""
+    out = []
+    for offset, (series, style) in enumerate(series_styles):
         lx = legend_x + offset * 110
-        out.append(f'<text x="{lx + 34}" y="{TOP - 16}">{escape(series["label"])}</text>')
-    out.append("</g>")
-    if spc_lines:
-        spc_path = "".join(f"M{LEFT} {_fmt(y(v))}H{WIDTH - right}" for _, v in spc_lines)
-        out.append(f'<path d="{spc_path}" stroke="{SPC_COLOUR}" stroke-width="0.75" fill="none"/>')
-    for offset, (series, style) in enumerate(((previous, PREVIOUS_STYLE), (current, CURRENT_STYLE))):
-        lx = legend_x + offset * 110
-        line, marks = _series_paths(series["values"], xs, y, style["marker"])
+        line, marks = _series_paths(series["values"], plot.xs, plot.y, style["marker"])
         sample_marker = (
             f"M{lx + 11.5} {TOP - 23.5}h7v7h-7z"
             if style["marker"] == "rect"
@@ -201,6 +205,34 @@ def trend_svg(trend: dict, *, title: str, analysis: dict | None = None) -> str:
             f'<path d="M{lx} {TOP - 20}h30{line}" stroke="{colour}" stroke-width="2" fill="none"{dash}/>'
         )
         out.append(f'<path d="{sample_marker}{marks}" fill="{colour}"/>')
+    return out
+
+
+def trend_svg(trend: dict, *, title: str, analysis: dict | None = None) -> str:
+    """An inline SVG line chart of a KPI's monthly values, this year against last.
+
+    `title` is the chart's accessible name (its <title>, which WeasyPrint also writes as the
+    PDF figure's /Alt); the <desc> lists every value. When `analysis` has
+    {"spc": {"mean", "upper", "lower"}}, those are drawn as thin labelled grey lines.
+    """
+    kpi = trend["kpi"]
+    previous, current = trend["previous"], trend["current"]
+    limits = _control_limits(analysis)
+    plot = _Plot(_value_ticks(trend, limits), months=len(trend["labels"]), with_limits=bool(limits))
+    out = _frame(plot, ident=_chart_id(kpi), title=title, trend=trend)
+    out.append(f'<g {FONT} font-size="11" fill="#0b0c0c">')
+    out += _axis_labels(plot, kpi, trend["labels"])
+    out += _limit_labels(plot, limits)
+    # Legend, top right: a sample of each line with its marker, then the year it stands for.
+    legend_x = WIDTH - RIGHT - 220
+    for offset, series in enumerate((previous, current)):
+        x = legend_x + offset * 110 + 34
+        out.append(f'<text x="{x}" y="{TOP - 16}">{escape(series["label"])}</text>')
+    out.append("</g>")
+    if limits:
+        spc_path = "".join(f"M{LEFT} {_fmt(plot.y(v))}H{WIDTH - plot.right}" for _, v in limits)
+        out.append(f'<path d="{spc_path}" stroke="{SPC_COLOUR}" stroke-width="0.75" fill="none"/>')
+    out += _series_lines(plot, ((previous, PREVIOUS_STYLE), (current, CURRENT_STYLE)), legend_x)
     out.append("</svg>")
     return "".join(out)
 
