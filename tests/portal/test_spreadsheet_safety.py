@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from import_export.tmp_storages import MediaStorage
 
 from portal import spreadsheet_safety
+from portal.celery import app
 from portal.spreadsheet_safety import (
     CONFIRM_MAX_AGE,
     FORMULA_STARTS,
@@ -197,3 +198,14 @@ def test_the_sweep_runs_from_cron_and_from_celery_beat():
     assert pending_uploads_sweep.delay().get() == [stale]
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert pending_uploads_sweep.name in scheduled
+
+
+
+def test_every_task_celery_beat_schedules_can_be_sent():
+    """Beat sends with apply_async, which refuses a task whose soft time limit (by default
+    settings.CELERY_TASK_SOFT_TIME_LIMIT) is above its own hard one: beat would only log
+    the error, and that sweep would never run."""
+    app.loader.import_default_modules()  # what beat does on start: every app's tasks.py
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        task = app.tasks[entry["task"]]
+        assert task.time_limit is None or (task.soft_time_limit or 0) <= task.time_limit, task.name
