@@ -1,7 +1,8 @@
 """Staff admin for the glossary: editors write terms by hand or import a spreadsheet.
 
 Import and export go through django-import-export's screens (upload, preview, confirm)
-with `TermResource`; only people who may both add and change terms can import.
+with `TermResource`; portal/spreadsheet_safety.py signs the confirm step, and only people
+who may both add and change terms can import (view: export).
 """
 
 from django.contrib import admin
@@ -10,7 +11,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
 from portal.edit_versions import EditVersionAdminMixin
-from portal.import_confirm import SignedConfirmImportMixin
+from portal.spreadsheet_safety import SafeImportExportAdminMixin
 
 from . import signals
 from .linking import GlossaryEntry
@@ -24,7 +25,7 @@ def term_entries(*terms) -> list[GlossaryEntry]:
 
 
 @admin.register(Term)
-class TermAdmin(SignedConfirmImportMixin, EditVersionAdminMixin, ImportExportModelAdmin):
+class TermAdmin(SafeImportExportAdminMixin, EditVersionAdminMixin, ImportExportModelAdmin):
     resource_classes = [TermResource]
     # Spreadsheet formats staff keep; no HTML or JSON exports of user text.
     formats = [base_formats.CSV, base_formats.XLSX, base_formats.ODS]
@@ -53,8 +54,4 @@ class TermAdmin(SignedConfirmImportMixin, EditVersionAdminMixin, ImportExportMod
         entries = term_entries(*queryset)
         super().delete_queryset(request, queryset)
         signals.terms_changed.send(sender=Term, by=request.user, entries=entries)
-
-    def has_import_permission(self, request):
-        # An import both creates and updates terms.
-        return super().has_import_permission(request) and request.user.has_perm("glossary.add_term")
 

@@ -1,9 +1,9 @@
 """Glossary spreadsheets: the columns editors import and export (term, abbreviation, definition).
 
 A term is matched by its written-out form, so importing a corrected glossary updates the
-existing entries instead of duplicating them. Exported cells that a spreadsheet would run
-as a formula are neutralised with a leading apostrophe; importing such a file back
-removes that apostrophe again, so a glossary survives the round trip unchanged.
+existing entries instead of duplicating them. Cells a spreadsheet would run as a formula
+are neutralised on export and restored on import (portal/spreadsheet_safety.py), so a
+glossary survives the round trip unchanged.
 """
 
 from pathlib import PurePath
@@ -12,37 +12,19 @@ from import_export import resources
 from import_export.formats import base_formats
 
 from portal.edit_versions import mark_edited
+from portal.spreadsheet_safety import FormulaSafeResourceMixin
 
 from . import signals
 from .linking import GlossaryEntry
 from .models import Term
 
-# A cell starting with one of these is run as a formula (or DDE command) by Excel,
-# LibreOffice and Google Sheets: see OWASP "CSV Injection". A line feed is included
-# because CSV readers turn a carriage return into one, and the escape must still be
-# recognised when the file comes back.
-FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 COLUMNS = ("term", "abbreviation", "definition")
 # The formats the admin offers, by file extension.
 FORMATS = {".csv": base_formats.CSV, ".xlsx": base_formats.XLSX, ".ods": base_formats.ODS}
 UNSUPPORTED_FILE = "'{name}' is not a glossary file: use .csv, .xlsx or .ods."
 
 
-def neutralise_formula(value):
-    """Prefix an apostrophe to text a spreadsheet would treat as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTERS):
-        return "'" + value
-    return value
-
-
-def restore_formula_escape(value):
-    """Undo `neutralise_formula` on import: "'=x" was exported from "=x"."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTERS):
-        return value[1:]
-    return value
-
-
-class TermResource(resources.ModelResource):
+class TermResource(FormulaSafeResourceMixin, resources.ModelResource):
     """Import and export of glossary terms, matched on the term."""
 
     class Meta:
@@ -79,10 +61,8 @@ class TermResource(resources.ModelResource):
             value = row.get(column)
             if isinstance(value, str):
                 # Stray spaces around a term would make it a different term.
-                row[column] = restore_formula_escape(value.strip())
-
-    def export_field(self, field, instance, **kwargs):
-        return neutralise_formula(super().export_field(field, instance, **kwargs))
+                row[column] = value.strip()
+        super().before_import_row(row, **kwargs)  # then the export's formula guard comes off
 
 
 def term_entry(term: Term) -> GlossaryEntry:

@@ -3,41 +3,42 @@
 Imports use django-import-export's admin shell (its Import button, URLs, permission
 check and page layout) with our own two steps, because every file must go through the
 one checked path in kpis/importing.py: upload → preview (a dry run: counts and every
-problem) → confirm (the stored upload, named in a signed token, is imported for real).
+problem) → confirm (the stored upload, named in a token signed for this editor and this
+model, is imported for real). The token, the permission rule and the pending-upload store
+are the ones every spreadsheet screen uses: portal/spreadsheet_safety.py.
 """
 
 import hashlib
-from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportMixin
 
 from portal.edit_versions import EditVersionAdminMixin
+from portal.spreadsheet_safety import (
+    ConfirmExpired,
+    ConfirmRefused,
+    SpreadsheetPermissionsMixin,
+    confirm_token,
+    confirmed_claims,
+    pending_upload_save,
+)
 
 from . import exporting, importing, signals
-from .admin_permissions import ImportNeedsAddAndChange
 from .formatting import format_value
 from .models import ImportBatch, Kpi, Observation, ObservationChange, Organisation
 
-TOKEN_SALT = "kpis.import.upload"
-TOKEN_MAX_AGE = 3600  # seconds a preview stays confirmable
-PENDING_DIR = "imports/pending"
 PREVIEW_EXPIRED = "The preview has expired or is not valid: upload the file again."
 UPLOAD_CHANGED = "The uploaded file is no longer available: upload it again."
 NOTHING_TO_CONFIRM = "Nothing to confirm: upload a file first."
@@ -76,7 +77,7 @@ class ObservationImportForm(SpreadsheetImportForm):
             self.fields["organisation"].initial = home.pk
 
 
-class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
+class SpreadsheetAdminMixin(SpreadsheetPermissionsMixin, ImportMixin):
     """Import (preview, confirm), import templates and export for one kind of spreadsheet."""
 
     import_kind: str = ""  # importing.CATALOGUE or importing.OBSERVATIONS
@@ -85,9 +86,7 @@ class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
     import_template_name = "admin/kpis/import.html"
     import_export_change_list_template = "admin/kpis/change_list_import_export.html"
 
-    # ---- permissions: editors import (add + change, from the mixin), anyone who may view exports
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
+    # Permissions from SpreadsheetPermissionsMixin: import needs add and change, export view.
 
     def get_urls(self):
         urls = [
@@ -150,11 +149,13 @@ class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
         if not self.has_import_permission(request):
             raise PermissionDenied
         try:
-            data = signing.loads(request.POST.get("token", ""), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-        except signing.BadSignature:
+            data = confirmed_claims(request.POST.get("token", ""), request.user, self.opts)
+        except ConfirmExpired:
             messages.error(request, PREVIEW_EXPIRED)
             return HttpResponseRedirect(reverse(f"admin:{self._url_name('import')}"))
-        if data.get("user") != request.user.pk or data.get("kind") != self.import_kind:
+        except ConfirmRefused:
+            raise PermissionDenied from None  # someone else's preview, or another model's
+        if data.get("kind") != self.import_kind or not data.get("path"):
             raise PermissionDenied
         try:
             with default_storage.open(data["path"], "rb") as stored:
@@ -187,22 +188,17 @@ class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
         return HttpResponseRedirect(reverse(f"admin:{self._url_name('changelist')}"))
 
     def _store_upload(self, request, *, content: bytes, outcome, sheet: str, organisation=None) -> str:
-        _sweep_pending()
-        # A random name chosen here, never the uploader's: the token only says which one.
-        ext = outcome.file_name.rsplit(".", 1)[-1].lower()
-        stored = default_storage.save(f"{PENDING_DIR}/{get_random_string(32)}.{ext}", ContentFile(content))
-        return signing.dumps(
-            {
-                "path": stored,
-                "name": outcome.file_name,
-                "sha256": outcome.sha256,
-                "sheet": sheet,
-                "organisation": organisation.pk if organisation else None,
-                "kind": self.import_kind,
-                "user": request.user.pk,
-            },
-            salt=TOKEN_SALT,
-        )
+        # A random name chosen by the store, never the uploader's: the token only says which one.
+        stored = pending_upload_save(content, outcome.file_name.rsplit(".", 1)[-1])
+        claims = {
+            "path": stored,
+            "name": outcome.file_name,
+            "sha256": outcome.sha256,
+            "sheet": sheet,
+            "organisation": organisation.pk if organisation else None,
+            "kind": self.import_kind,
+        }
+        return confirm_token(request.user, self.opts, claims)
 
     def _render(self, request, *, form, outcome, token):
         context = {
@@ -252,19 +248,6 @@ class SpreadsheetAdminMixin(ImportNeedsAddAndChange, ImportMixin):
 
     def export_bytes(self, queryset, fmt: str) -> bytes:
         raise NotImplementedError
-
-
-def _sweep_pending() -> None:
-    """Delete uploads whose preview was never confirmed and can no longer be."""
-    cutoff = timezone.now() - timedelta(seconds=TOKEN_MAX_AGE + 60)
-    try:
-        _dirs, files = default_storage.listdir(PENDING_DIR)
-        for name in files:
-            stored = f"{PENDING_DIR}/{name}"
-            if default_storage.get_modified_time(stored) < cutoff:
-                default_storage.delete(stored)
-    except (FileNotFoundError, NotImplementedError, OSError):
-        pass  # nothing stored yet, or a storage that cannot list: its own lifecycle rules apply
 
 
 def _download(body: bytes, fmt: str, name: str) -> HttpResponse:

@@ -2,7 +2,8 @@
 
 Imported from kpis/admin.py. Editors keep the Most Similar Forces, regional and national
 groups here; a report's KPI row then names a group to show the force's rank within it.
-Import needs the model's change permission, export its view permission (settings).
+Import needs the model's add and change permissions, export its view permission, and the
+confirm step is signed (portal/spreadsheet_safety.py).
 """
 
 from django.contrib import admin, messages
@@ -12,10 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin, ImportMixin
 from import_export.formats.base_formats import CSV, ODS, XLSX
 
-from portal.import_confirm import SignedConfirmImportMixin
+from portal.spreadsheet_safety import SafeImportExportAdminMixin
 
 from . import signals
-from .admin_permissions import ImportNeedsAddAndChange
 from .models import Organisation, PeerGroup, Population
 from .resources_peers import OrganisationResource, PeerMembershipResource, PopulationResource
 
@@ -59,9 +59,7 @@ class PeersChangedAdminMixin:
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(
-    SignedConfirmImportMixin, PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportExportModelAdmin
-):
+class OrganisationAdmin(SafeImportExportAdminMixin, PeersChangedAdminMixin, ImportExportModelAdmin):
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
     resource_classes = [OrganisationResource]
@@ -119,9 +117,7 @@ class OrganisationAdmin(
 
 
 @admin.register(PeerGroup)
-class PeerGroupAdmin(
-    SignedConfirmImportMixin, PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportMixin, admin.ModelAdmin
-):
+class PeerGroupAdmin(SafeImportExportAdminMixin, PeersChangedAdminMixin, ImportMixin, admin.ModelAdmin):
     import_formats = IMPORT_FORMATS
     resource_classes = [PeerMembershipResource]
     list_display = ("name", "kind", "member_count")
@@ -141,9 +137,7 @@ class PeerGroupAdmin(
 
 
 @admin.register(Population)
-class PopulationAdmin(
-    SignedConfirmImportMixin, PeersChangedAdminMixin, ImportNeedsAddAndChange, ImportExportModelAdmin
-):
+class PopulationAdmin(SafeImportExportAdminMixin, PeersChangedAdminMixin, ImportExportModelAdmin):
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
     resource_classes = [PopulationResource]

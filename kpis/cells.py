@@ -10,6 +10,9 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
+# The one formula rule of every spreadsheet screen, here for the importers that read cells.
+from portal.spreadsheet_safety import FORMULA_STARTS, unneutralise  # noqa: F401
+
 from .periods import MONTH_ABBR
 
 NOT_A_NUMBER = "'{text}' is not a number."
@@ -144,16 +147,6 @@ def cell_text(value) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value).strip()
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def unneutralise(text: str) -> str:
-    """Undo an export's formula guard ("'=x" → "=x") so an exported file imports unchanged."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
 
 
 def month_label(d: date) -> str:

@@ -2,21 +2,21 @@
 
 Exports use the import layouts (catalogue; observations long, with the organisation), so
 a downloaded file can be edited and uploaded again. Every text cell that a spreadsheet
-would run as a formula (starting with =, +, -, @, tab or carriage return) gets a leading
-apostrophe, which spreadsheets show as text; figures are written as numbers, which no
-spreadsheet evaluates.
+would run as a formula gets a leading apostrophe, by the one rule of every spreadsheet
+screen (`neutralise`, portal/spreadsheet_safety.py), which the importers undo; figures are
+written as numbers, which no spreadsheet evaluates.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from .cells import FORMULA_STARTS
+from portal.spreadsheet_safety import neutralise
+
 from .importing import CATALOGUE_COLUMNS, LONG, WIDE
 from .periods import Period, month_end
 
@@ -26,23 +26,6 @@ CONTENT_TYPES = {
 }
 EXPORT_FORMATS = tuple(CONTENT_TYPES)
 TEMPLATE_LAYOUTS = ("catalogue", LONG, WIDE)
-
-
-def _is_plain_number(text: str) -> bool:
-    """'-12.5' or '+8' is a number, not a formula; '-inf', '-2+3' and ' -1' are not."""
-    try:
-        number = float(text)
-    except ValueError:
-        return False
-    return text.strip() == text and math.isfinite(number)
-
-
-def neutralise(value):
-    """A cell value that no spreadsheet will run (OWASP CSV injection): text that starts like a
-    formula gets a leading ', except a plain number, which stays a number."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_plain_number(value):
-        return "'" + value
-    return value
 
 
 def _plain(value):

@@ -9,7 +9,8 @@ Three layouts, each csv, xlsx or ods, through the admin's import screen with its
   organisation and year, so a corrected figure replaces the old one).
 
 Organisations are found by code or name, in any case; an unknown one is an error that
-names the nearest known forces, never a new force made from a typo.
+names the nearest known forces, never a new force made from a typo. Exported cells a
+spreadsheet would run are neutralised, and restored on import (portal/spreadsheet_safety.py).
 """
 
 import difflib
@@ -17,8 +18,9 @@ import difflib
 from django.db.models import Q
 from import_export import fields, resources, widgets
 
+from portal.spreadsheet_safety import FormulaSafeResourceMixin
+
 from . import signals
-from .exporting import neutralise
 from .models import Organisation, PeerGroup, Population
 
 UNKNOWN_ORGANISATION = "There is no organisation '{text}'."
@@ -28,13 +30,6 @@ EMPTY_GROUP = "The group is empty."
 BAD_KIND = "'{text}' is not a kind of peer group: use msf, region or national."
 BAD_YEAR = "'{text}' is not a year between 1990 and 2100."
 BAD_POPULATION = "'{text}' is not a population (a whole number above zero)."
-
-
-class SafeExportMixin:
-    """Exports every cell neutralised (a force named '=HYPERLINK(…)' stays text)."""
-
-    def export_field(self, field, instance, **kwargs):
-        return neutralise(super().export_field(field, instance, **kwargs))
 
 
 def find_organisation(text: str) -> Organisation:
@@ -111,7 +106,7 @@ class PeersChangedResourceMixin:
             )
 
 
-class OrganisationResource(PeersChangedResourceMixin, SafeExportMixin, resources.ModelResource):
+class OrganisationResource(PeersChangedResourceMixin, FormulaSafeResourceMixin, resources.ModelResource):
     """Forces by name and code: `name, code`."""
 
     class Meta:
@@ -126,7 +121,7 @@ class OrganisationResource(PeersChangedResourceMixin, SafeExportMixin, resources
         return {instance.pk}, set()
 
 
-class PeerMembershipResource(PeersChangedResourceMixin, SafeExportMixin, resources.ModelResource):
+class PeerMembershipResource(PeersChangedResourceMixin, FormulaSafeResourceMixin, resources.ModelResource):
     """Who is in which peer group: `group, organisation` (optional `kind`)."""
 
     group = fields.Field(attribute="peergroup", column_name="group", widget=PeerGroupWidget())
@@ -166,7 +161,7 @@ class PositiveIntegerWidget(widgets.IntegerWidget):
         return int(number)
 
 
-class PopulationResource(PeersChangedResourceMixin, SafeExportMixin, resources.ModelResource):
+class PopulationResource(PeersChangedResourceMixin, FormulaSafeResourceMixin, resources.ModelResource):
     """Resident population per force and year: `organisation, year, population` (optional `source`)."""
 
     organisation = fields.Field(

@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.publication_sweep",
         "schedule": 300.0,
     },
+    "sweep-pending-import-uploads": {
+        "task": "portal.tasks.pending_uploads_sweep",
+        "schedule": 900.0,
+    },
 }
 
 # --------------------------------------------------------------------------- cache
@@ -308,8 +312,17 @@ RENDER_MEMORY_LIMIT_BYTES = int(os.environ.get("RENDER_MEMORY_LIMIT_BYTES", str(
 OTP_TOTP_ISSUER = PORTAL_NAME
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Every import and export screen asks portal/spreadsheet_safety.py instead (import: add and
+# change; export: view); these codes are only import-export's fallback.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# A previewed upload waits in the default storage (the shared folder or the bucket), not in
+# one machine's temporary folder, so the confirm may reach any web machine; the admin
+# mixin files it under spreadsheet_safety.PENDING_DIR, where the sweep removes stale ones.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+# import-export's own formula escape only drops a leading '=' (data loss, and +, -, @ left
+# live): exports are neutralised by spreadsheet_safety.FormulaSafeResourceMixin instead.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # One line per event on standard error, for the process manager or container runtime to
 # collect: the web process logs each request (portal.requests) and each status change

@@ -73,7 +73,7 @@ def _describe(publication: Publication) -> str:
     return f"report {publication.report.slug} v{publication.version} approved by {approver}"
 
 
-@shared_task(acks_late=True, time_limit=120)
+@shared_task(acks_late=True, soft_time_limit=90, time_limit=120)
 def publication_sweep() -> dict:
     """Enqueue every approved version not yet rendered; publish rendered ones now due.
 

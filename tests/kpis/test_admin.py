@@ -267,12 +267,12 @@ def test_unconfirmed_uploads_are_swept_after_the_token_expires(client, editor, k
 
     from django.core.files.storage import default_storage
 
-    from kpis.admin import PENDING_DIR, TOKEN_MAX_AGE
+    from portal.spreadsheet_safety import CONFIRM_MAX_AGE, PENDING_DIR
 
     client.force_login(editor)
     upload(client, csv_bytes(LONG), "first.csv")
     (old,) = default_storage.listdir(PENDING_DIR)[1]
-    stale = time.time() - TOKEN_MAX_AGE - 120
+    stale = time.time() - CONFIRM_MAX_AGE - 120
     os.utime(default_storage.path(f"{PENDING_DIR}/{old}"), (stale, stale))
     upload(client, csv_bytes(LONG), "second.csv")
     remaining = default_storage.listdir(PENDING_DIR)[1]
@@ -282,7 +282,7 @@ def test_unconfirmed_uploads_are_swept_after_the_token_expires(client, editor, k
 def test_a_stored_upload_swapped_after_preview_is_refused_unread(client, editor, kpis):
     from django.core.files.storage import default_storage
 
-    from kpis.admin import PENDING_DIR
+    from portal.spreadsheet_safety import PENDING_DIR
 
     client.force_login(editor)
     token = token_of(upload(client, csv_bytes(LONG), "long.csv"))

@@ -149,18 +149,6 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(client):
     assert rows[6]["value"] == ""
 
 
-def test_csv_cells_neutralise_only_what_needs_it():
-    from kpis.exporting import neutralise
-
-    assert neutralise("=1+1") == "'=1+1"
-    assert neutralise("-12.5") == "-12.5"
-    assert neutralise("+8") == "+8"
-    assert neutralise("-inf") == "'-inf"
-    assert neutralise("Calls") == "Calls"
-    assert neutralise("% of 999 calls answered") == "% of 999 calls answered"
-    assert neutralise(None) is None
-
-
 # --------------------------------------------------------------------------- JSON
 def test_json_has_the_report_and_every_figure(client):
     publication = make_live_publication()
