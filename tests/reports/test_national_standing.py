@@ -3,16 +3,11 @@
 import pytest
 from django.utils.html import strip_tags
 
-from kpis.models import Kpi, Observation, PeerGroup
+from kpis.models import Observation
 from reports import rendering, workflow
-from reports.models import KpiRow, Section
+from reports.models import KpiRow
 from reports.snapshot import build_snapshot
-from tests.kpis.national_forces import (
-    changes_in_tenths,
-    forces_of_england_and_wales,
-    reference_picture,
-)
-from tests.reports.builders import make_report
+from tests.reports.national import crime_row, report_with_national_standing
 
 pytestmark = pytest.mark.django_db
 
@@ -25,21 +20,7 @@ SENTENCE = (
 
 @pytest.fixture
 def report_with_standing(editor):
-    """The test report (Leicestershire's All Crime, 84,760 -> 92,924) with the crime row
-    asking for its standing among all forces, whose figures are illustrative."""
-    orgs = forces_of_england_and_wales()
-    report = make_report(by=editor)
-    crime = Kpi.objects.get(code="3.1")
-    changes_in_tenths(orgs, crime, reference_picture(orgs), skip=("Leicestershire",))
-    section = Section.objects.get(report=report, heading="Crime")
-    row = KpiRow.objects.get(section=section, kpi=crime)
-    row.standing_group = PeerGroup.objects.get(kind=PeerGroup.Kind.NATIONAL)
-    row.save()
-    return report
-
-
-def crime_row(snapshot: dict) -> dict:
-    return next(r for s in snapshot["sections"] for r in s["rows"] if r["kpi"]["code"] == "3.1")
+    return report_with_national_standing(editor)
 
 
 def test_the_snapshot_carries_the_rows_standing(report_with_standing):
