@@ -57,7 +57,9 @@ def fonts_conf(tmp_path: Path, *folders: Path) -> Path:
 
 def render_in_subprocess(conf: Path) -> bytes:
     env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("FONTCONFIG", "FC_", "XDG_"))
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("FONTCONFIG", "FC_", "XDG_"))
     }
     env.update(
         FONTCONFIG_FILE=str(conf),
@@ -65,7 +67,9 @@ def render_in_subprocess(conf: Path) -> bytes:
         PYTHONPATH=str(ROOT),
         LOG_LEVEL="ERROR",
     )
-    done = subprocess.run([sys.executable, "-c", RENDER], cwd=ROOT, env=env, capture_output=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-c", RENDER], cwd=ROOT, env=env, capture_output=True, timeout=180
+    )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert done.stdout.startswith(b"%PDF-"), done.stderr.decode()[-2000:]
     return done.stdout
