@@ -5,16 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0007_organisation_other_names'),
-        ('reports', '0005_kpi_row_label_and_address_help'),
+        ("kpis", "0007_organisation_other_names"),
+        ("reports", "0005_kpi_row_label_and_address_help"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='kpirow',
-            name='standing_group',
-            field=models.ForeignKey(blank=True, help_text="Adds a sentence under the table: how many of these forces are recording an increase, the force's rank by % change and its place in its region (e.g. all forces in England and Wales).", limit_choices_to={'kind__in': ['national', 'region']}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='kpis.peergroup', verbose_name='national standing among'),
+            model_name="kpirow",
+            name="standing_group",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Adds a sentence under the table: how many of these forces are recording an increase, the force's rank by % change and its place in its region (e.g. all forces in England and Wales).",
+                limit_choices_to={"kind__in": ["national", "region"]},
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="kpis.peergroup",
+                verbose_name="national standing among",
+            ),
         ),
     ]
