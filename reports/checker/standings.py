@@ -79,7 +79,9 @@ def _claims(check, sentence: tuple[int, int]) -> list[tuple[int, str]]:
         if fig.kind == "count" and n + 1 < len(indexes):
             other = check.figures[indexes[n + 1]]
             between = text[fig.end : other.start]
-            if other.kind == "count" and OUT_OF.match(between) and FORCES_AFTER.match(text[other.end :]):
+            later = text[other.end : sentence[1]]
+            moving = INCREASES.search(later) or DECREASES.search(later)  # "… are recording increases"
+            if other.kind == "count" and OUT_OF.match(between) and FORCES_AFTER.match(later) and moving:
                 found += [(i, "count"), (indexes[n + 1], "of")]
         elif fig.kind == "rank":
             before = text[max(sentence[0], fig.start - 12) : fig.start]

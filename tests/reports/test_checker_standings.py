@@ -147,3 +147,10 @@ def test_the_most_similar_forces_rank_is_checked_against_the_peer_ranking_not_th
     assert found["1st"][0].status == "match"
     assert found["1st"][0].message.startswith("The ranking shows MSF rank 1 of 8")
     assert second["2nd"][0].status == "mismatch"
+
+
+def test_forces_counted_without_a_way_of_moving_are_not_read_as_a_standing(row):
+    found = by_text(check("Inspectors have visited 12 out of the 43 forces so far.", [row]))
+
+    assert found["12"][0].measure != "standing_count"
+    assert found["43"][0].measure != "standing_of"
