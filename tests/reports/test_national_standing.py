@@ -1,6 +1,7 @@
 """A KPI row's national standing: frozen into the snapshot at approval, shown on the page and PDF."""
 
 import pytest
+from django.forms import modelform_factory
 from django.utils.html import strip_tags
 
 from kpis.models import Observation
@@ -66,3 +67,26 @@ def test_the_reader_page_and_the_pdf_say_the_standing_in_words(report_with_stand
     assert (
         f"3.1 compared with All forces in England and Wales, 2018/19 against 2017/18: {SENTENCE}" in pdf_html
     )
+
+
+def test_a_row_can_ask_for_a_national_or_region_group_but_not_a_most_similar_one(report_with_standing):
+    from kpis.models import PeerGroup
+
+    PeerGroup.objects.create(name="Leicestershire Most Similar Forces", kind=PeerGroup.Kind.MSF)
+    offered = modelform_factory(KpiRow, fields=["standing_group"])().fields["standing_group"].queryset
+
+    assert {g.kind for g in offered} == {"national", "region"}
+    assert offered.filter(name="East Midlands").exists()
+
+
+def test_new_figures_for_another_force_make_their_importer_a_contributor_of_a_draft_with_a_standing(
+    report_with_standing,
+):
+    from kpis.models import Kpi, Organisation
+    from reports.contributions import drafts_showing_figures, drafts_showing_peers
+
+    derbyshire = Organisation.objects.get(name="Derbyshire")
+    crime = Kpi.objects.get(code="3.1")
+
+    assert drafts_showing_figures([crime.pk], [derbyshire.pk]) == [report_with_standing.pk]
+    assert drafts_showing_peers([derbyshire.pk], []) == [report_with_standing.pk]
