@@ -183,6 +183,8 @@ class NationalStanding:
         same, way = self.place_same_way(), self.home_way
         if same is not None:
             out.append(f"Ranked {same.label} of {same.of} by % {way} (1st = largest {way}).")
+            if same.tied:
+                out.append(TIE_NOTE)
         elif way == NO_CHANGE:
             out.append(f"{r.home_name}: no change.")
         else:

@@ -77,6 +77,7 @@ def test_a_home_force_tied_with_another_is_ranked_with_an_equals_sign(national):
 
     assert standing["rank_same_way"]["label"] == "=20th"
     assert "Ranked =20th of 36 by % increase (1st = largest increase)." in standing["sentences"]
+    assert nr.TIE_NOTE in standing["sentences"]
 
 
 def test_the_region_statement_says_smallest_increase_in_the_east_midlands(national):
