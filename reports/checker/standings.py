@@ -36,6 +36,7 @@ RUNS_BEFORE = re.compile(r"\b(?:where|with)\s+$", re.I)
 RUNS_AFTER = re.compile(r"^\s*(?:is|=|being|means|as)\b", re.I)
 LARGEST = re.compile(r"\b(?:largest|highest|biggest|greatest|most)\b", re.I)
 SMALLEST = re.compile(r"\b(?:smallest|lowest|least|fewest)\b", re.I)
+ALL_FORCES = re.compile(r"\b(?:of|among(?:st)?)\s+all\b|\ball\s+(?:\d+\s+)?forces\b", re.I)
 AMONG_THOSE = re.compile(r"\b(?:of|out of|among(?:st)?)\s+(?:those|them|these)\b", re.I)
 REGION_CLAIM = re.compile(
     r"\b(?P<extreme>smallest|largest|lowest|highest|biggest|greatest)\s+(?:percentage\s+|%\s+)?"
@@ -120,19 +121,31 @@ def _of_finding(check, i: int, standing: dict) -> Finding:
     return _found(check, i, "mismatch", standing, shown, message, "standing_of")
 
 
-def _rank_finding(check, i: int, standing: dict, sentence) -> Finding:
-    fig = check.figures[i]
-    same, everyone = standing.get("rank_same_way"), standing.get("rank_all")
-    speaks_of_all = not AMONG_THOSE.search(check.text, sentence[0], sentence[1]) and everyone
-    chosen = everyone if speaks_of_all or same is None else same
-    if chosen is None:
-        return _found(
-            check, i, "unsourced", standing, "", "The standing has no rank for the force. " + NO_SOURCE
-        )
+def _rank_shown(standing: dict, chosen: dict, everyone: dict | None) -> str:
+    """'Leicestershire 21st of the 36 recording increases (1st = largest increase)'."""
     way = standing.get("way") or "increase"
     among = f"of {chosen['of']} forces" if chosen is everyone else f"of the {chosen['of']} recording {way}s"
     runs = standing["direction"] if chosen is everyone else standing["direction_same_way"]
-    shown = f"{standing['home']} {chosen['label']} {among} ({runs})"
+    return f"{standing['home']} {chosen['label']} {among} ({runs})"
+
+
+def _rank_finding(check, i: int, standing: dict, sentence) -> Finding:
+    """A rank against the force's rank among those moving its way, or among all forces.
+
+    "out of those … ranked 21st" is a rank among those moving its way and nothing else;
+    "ranked 21st of all forces" among all first; otherwise either agrees.
+    """
+    fig = check.figures[i]
+    same, everyone = standing.get("rank_same_way"), standing.get("rank_all")
+    among_those = AMONG_THOSE.search(check.text, sentence[0], sentence[1])
+    of_all = ALL_FORCES.search(check.text, sentence[0], sentence[1]) and not among_those
+    order = [r for r in ((everyone, same) if of_all else (same, everyone)) if r]
+    if not order:
+        message = "The standing has no rank for the force. " + NO_SOURCE
+        return _found(check, i, "unsourced", standing, "", message, "standing_rank")
+    tried = order[:1] if among_those else order
+    chosen = next((r for r in tried if fig.value == r["rank"]), order[0])
+    shown = _rank_shown(standing, chosen, everyone)
     where = f"The national standing ({_context(standing)}) ranks {shown}"
     if fig.value == chosen["rank"]:
         return _found(check, i, "match", standing, shown, f"{where}; {fig.text} agrees.", "standing_rank")
@@ -151,10 +164,9 @@ def _runs_finding(check, i: int, standing: dict, sentence) -> Finding:
     after = check.text[fig.end : sentence[1]].split(")")[0]
     runs = standing.get("direction_same_way") or standing["direction"]
     said_small, said_large = SMALLEST.search(after), LARGEST.search(after)
-    said_way = DECREASES.search(after) and not INCREASES.search(after)
-    wrong_way = bool(said_way) != (standing.get("way") == "decrease") and runs.endswith(
-        ("increase", "decrease")
-    )
+    rising, falling = bool(INCREASES.search(after)), bool(DECREASES.search(after))
+    said_way = "increase" if rising and not falling else ("decrease" if falling and not rising else None)
+    wrong_way = said_way is not None and not runs.endswith(said_way)
     where = f"The national standing ({_context(standing)}) runs {runs}"
     if fig.value == 1 and said_large and not said_small and not wrong_way:
         return _found(check, i, "match", standing, runs, f"{where}; the text agrees.", "standing_direction")

@@ -154,3 +154,38 @@ def test_forces_counted_without_a_way_of_moving_are_not_read_as_a_standing(row):
 
     assert found["12"][0].measure != "standing_count"
     assert found["43"][0].measure != "standing_of"
+
+
+def test_which_way_the_ranking_runs_is_checked_against_the_forces_own_way(row):
+    falling = {
+        **row["standing"], "way": "decrease", "direction_same_way": "1st = largest decrease",
+        "rank_same_way": {"rank": 3, "of": 7, "tied": False, "label": "3rd"},
+    }  # fmt: skip
+    rows = [{**row, "standing": falling}]
+    text = "Of the forces recording a fall nationally, Leicestershire is ranked 3rd (where 1st is {})."
+
+    plain = by_text(check(text.format("the largest"), rows))
+    right = by_text(check(text.format("the largest percentage decrease"), rows))
+    wrong = by_text(check(text.format("the largest percentage increase"), rows))
+
+    assert plain["1st"][0].status == "match"
+    assert right["1st"][0].status == "match"
+    assert wrong["1st"][0].status == "mismatch"
+
+
+def test_a_rank_among_all_forces_or_among_those_moving_the_same_way_is_read_as_written(row):
+    falling = {
+        **row["standing"], "way": "decrease", "direction_same_way": "1st = largest decrease",
+        "rank_same_way": {"rank": 3, "of": 7, "tied": False, "label": "3rd"},
+        "rank_all": {"rank": 41, "of": 43, "tied": False, "label": "41st"},
+    }  # fmt: skip
+    rows = [{**row, "standing": falling}]
+
+    among_falls = by_text(check("Of the forces recording a fall nationally, we are ranked 3rd.", rows))
+    of_all = by_text(check("Nationally we are ranked 41st of all forces.", rows))
+    those = by_text(check("Seven forces nationally recorded a fall; out of those we are ranked 41st.", rows))
+
+    assert among_falls["3rd"][0].status == "match"
+    assert of_all["41st"][0].status == "match"
+    assert those["41st"][0].status == "mismatch"
+    assert "that is its rank among all 43 forces" in those["41st"][0].message
