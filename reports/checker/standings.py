@@ -96,7 +96,8 @@ def _claims(check, sentence: tuple[int, int]) -> list[tuple[int, str]]:
 def _count_finding(check, i: int, standing: dict, sentence) -> Finding:
     fig = check.figures[i]
     later = check.text[fig.end : sentence[1]]
-    way = "decrease" if DECREASES.search(later) and not INCREASES.search(later) else "increase"
+    rising, falling = INCREASES.search(later), DECREASES.search(later)  # the first way named after it
+    way = "decrease" if falling and (not rising or falling.start() < rising.start()) else "increase"
     key, other_key = ("increasing", "decreasing") if way == "increase" else ("decreasing", "increasing")
     data, of = standing[key], standing["of"]
     shown = f"{data} of {of} forces recording {'an' if way == 'increase' else 'a'} {way}"

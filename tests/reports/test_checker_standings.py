@@ -189,3 +189,12 @@ def test_a_rank_among_all_forces_or_among_those_moving_the_same_way_is_read_as_w
     assert of_all["41st"][0].status == "match"
     assert those["41st"][0].status == "mismatch"
     assert "that is its rank among all 43 forces" in those["41st"][0].message
+
+
+def test_a_count_of_falling_forces_is_read_against_the_decreases(row):
+    found = by_text(
+        check("Nationally 7 out of 43 forces are recording decreases while the rest rose.", [row])
+    )
+
+    assert found["7"][0].status == "match", found["7"][0].message
+    assert "shows 7 of 43 forces recording a decrease" in found["7"][0].message
