@@ -259,12 +259,14 @@ def rank(
     organisation=None,
     measure: str = VALUE,
     comparison_period=None,
+    per_population: bool | None = None,
 ) -> Ranking:
     """Rank `organisation` (default: the home force) among `group` for a KPI and period.
 
     `period` is a Period or a (start, end) pair for a stated range (e.g. January–December
     2018 for a survey measure). `measure` is "value" (a rate per 1,000 when the KPI says
     so) or "percent_change" against `comparison_period` (default: a year earlier).
+    `per_population` overrides the KPI's own choice of ranking a value as a rate per 1,000.
     """
     from .models import Organisation
 
@@ -279,7 +281,9 @@ def rank(
     whole, start, end = _as_period(period)
     notes: list[str] = []
     comparison_label = ""
-    per_population = bool(kpi.per_population) and measure == VALUE
+    if per_population is None:
+        per_population = bool(kpi.per_population)
+    per_population = per_population and measure == VALUE
 
     if measure == PERCENT_CHANGE:
         if comparison_period is None:

@@ -208,7 +208,7 @@ class ReportAdmin(ReportFormMixin, EditVersionAdminMixin, DraftOnlyMixin, admin.
 
 class KpiRowInline(NumberedInlineMixin, DraftOnlyInlineMixin, admin.TabularInline):
     model = KpiRow
-    fields = ["position", "kpi", "show_chart", "peer_group"]
+    fields = ["position", "kpi", "show_chart", "peer_group", "standing_group"]
     autocomplete_fields = ["kpi"]
     extra = 0
 

@@ -47,7 +47,9 @@ def drafts_showing_kpis(kpi_ids) -> list[int]:
 def drafts_showing_figures(kpi_ids, organisation_ids) -> list[int]:
     """Drafts with a row of one of these KPIs for one of these forces, or ranked among peers."""
     rows = KpiRow.objects.filter(kpi_id__in=kpi_ids, section__report__status__in=OPEN).filter(
-        Q(section__report__organisation_id__in=organisation_ids) | Q(peer_group__isnull=False)
+        Q(section__report__organisation_id__in=organisation_ids)
+        | Q(peer_group__isnull=False)
+        | Q(standing_group__isnull=False)
     )
     return list(rows.values_list("section__report_id", flat=True).distinct())
 
@@ -55,7 +57,10 @@ def drafts_showing_figures(kpi_ids, organisation_ids) -> list[int]:
 def drafts_showing_peers(organisation_ids, peer_group_ids) -> list[int]:
     """Drafts of one of these forces (its name, its rates), or ranking it or one of these groups."""
     rows = KpiRow.objects.filter(section__report__status__in=OPEN).filter(
-        Q(peer_group_id__in=peer_group_ids) | Q(peer_group__members__in=organisation_ids)
+        Q(peer_group_id__in=peer_group_ids)
+        | Q(peer_group__members__in=organisation_ids)
+        | Q(standing_group_id__in=peer_group_ids)
+        | Q(standing_group__members__in=organisation_ids)
     )
     ids = set(rows.values_list("section__report_id", flat=True))
     own = Report.objects.filter(status__in=OPEN, organisation_id__in=organisation_ids)

@@ -21,6 +21,7 @@ from kpis.models import Kpi, Organisation, PeerGroup
 
 from . import workflow
 from .demo_figures import DEMO_DATA, read_annual_figures, write_observations_wide_xlsx
+from .demo_national import load_national_recorded_crime, standing_group_for
 from .demo_peers import load_peer_confidence
 from .models import KpiRow, Paragraph, Publication, Report, Section, SourceNote
 
@@ -82,6 +83,11 @@ def import_monthly_figures(editor, out) -> None:
     out.write(f"Monthly figures (illustrative): {outcome.summary()}")
 
 
+def import_national_figures(editor, out) -> None:
+    """All forces' recorded crime (illustrative apart from the home force), before the report's rows."""
+    out.write(load_national_recorded_crime(user=editor))
+
+
 def import_peer_figures(editor, out) -> None:
     """The public-confidence comparison with the Most Similar Forces, if peers are available."""
     out.write(load_peer_confidence(user=editor))
@@ -108,6 +114,7 @@ def write_report(editor, organisation) -> Report:
         )
         hidden = set(section_spec.get("charts_hidden", []))
         peers = section_spec.get("peer_rows", {})  # KPI code -> peer group name
+        standings = section_spec.get("standing_rows", {})  # KPI code -> "national" or a group name
         for row_position, code in enumerate(section_spec.get("kpi_codes", []), start=1):
             KpiRow.objects.create(
                 section=section,
@@ -115,6 +122,7 @@ def write_report(editor, organisation) -> Report:
                 position=row_position * 10,
                 show_chart=code not in hidden,
                 peer_group=PeerGroup.objects.get(name=peers[code]) if code in peers else None,
+                standing_group=standing_group_for(standings[code]) if code in standings else None,
             )
         paragraphs = Paragraph.objects.bulk_create(
             [
@@ -152,6 +160,7 @@ def load_demo_report(*, editor, reviewer, out) -> str | None:
     import_catalogue(editor, out)
     import_monthly_figures(editor, out)
     import_peer_figures(editor, out)
+    import_national_figures(editor, out)
     report = write_report(editor, organisation)
     out.write(f"Report written by {editor.username}: {report.title}")
     workflow.report_submit(report=report, by=editor, comment="Year-end report for the Panel.")

@@ -227,6 +227,20 @@ class KpiRow(models.Model):
         verbose_name=_("compare with peer group"),
         help_text=_("Adds a peer rank column and a peer chart for this KPI (e.g. Most Similar Forces)."),
     )
+    standing_group = models.ForeignKey(
+        "kpis.PeerGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind__in": ["national", "region"]},
+        verbose_name=_("national standing among"),
+        help_text=_(
+            "Adds a sentence under the table: how many of these forces are recording an increase, "
+            "the force's rank by % change and its place in its region (e.g. all forces in England "
+            "and Wales)."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "pk"]

@@ -20,6 +20,7 @@ from glossary.models import Term
 from kpis.analysis import row_analysis
 from kpis.comparison import compare
 from kpis.models import Kpi, Observation
+from kpis.national_rankings import row_standing
 from kpis.periods import Period, month_end
 from kpis.rankings import row_peer
 from kpis.series import monthly_trend, observations
@@ -67,6 +68,24 @@ def _row_peer(row, report: Report, current: Period) -> dict | None:
     )
 
 
+def row_standing_dict(row, report: Report, current: Period, previous: Period) -> dict | None:
+    """row["standing"]: the national standing the row asks for, frozen (docs/snapshot.md).
+
+    The force's % change from the comparison period against every force of the row's
+    standing group, with its region's place; None when the row asks for none or fewer
+    than two forces have figures.
+    """
+    if row.standing_group_id is None:
+        return None
+    return row_standing(
+        kpi=row.kpi,
+        organisation=report.organisation,
+        period=current,
+        comparison_period=previous,
+        group=row.standing_group,
+    )
+
+
 def _entries() -> list[GlossaryEntry]:
     return [
         GlossaryEntry(
@@ -88,7 +107,7 @@ def build_snapshot(
     current, previous = report_periods(report)
     sections = list(
         report.sections.prefetch_related(
-            "paragraphs__source_notes", "kpi_rows__kpi", "kpi_rows__peer_group"
+            "paragraphs__source_notes", "kpi_rows__kpi", "kpi_rows__peer_group", "kpi_rows__standing_group"
         ).order_by("position", "pk")
     )
     # Terms are linked only to a glossary the report prints: without one a link goes nowhere.
@@ -172,6 +191,9 @@ def build_snapshot(
                 peer = _row_peer(row, report, current)
                 if peer:
                     row_data["peer"] = peer
+                standing = row_standing_dict(row, report, current, previous)
+                if standing:
+                    row_data["standing"] = standing
                 data["rows"].append(row_data)
                 figures.extend(_row_figures(kpi, comparison, trend))
 

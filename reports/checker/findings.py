@@ -41,6 +41,11 @@ def _finding(number: str, fig: Figure, status: str, **extra) -> Finding:
     )
 
 
+def figure_finding(number: str, fig: Figure, status: str, **extra) -> Finding:
+    """What the checker says about one figure of paragraph `number` (for checks in other modules)."""
+    return _finding(number, fig, status, **extra)
+
+
 def summarise(findings: list[Finding]) -> dict[str, int]:
     """How many figures agree, disagree, name a period not covered, carry a source note, or neither.
 

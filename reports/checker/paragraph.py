@@ -33,6 +33,7 @@ from .matching import (
 from .notes import apply_source_notes
 from .peers import _peer_percent, _rank_finding
 from .periods import _period, _period_finding, _same_period_findings
+from .standings import check_standings, region_claims
 from .subjects import KpiRef, mentions
 from .verdict import judge, measure_words, mismatch_message
 
@@ -265,8 +266,8 @@ def question_the_rest(check: ParagraphCheck) -> None:
 
 
 FIGURE_STEPS: list[Callable[[ParagraphCheck], None]] = [
-    check_periods, attribute_figures, judge_attributed, match_levels, match_percentages, check_directions,
-    question_the_rest,
+    check_periods, check_standings, attribute_figures, judge_attributed, match_levels, match_percentages,
+    check_directions, question_the_rest,
 ]  # fmt: skip
 
 
@@ -280,6 +281,8 @@ EXTRA_CHECKS: list[Callable[[ParagraphCheck], list[Finding]]] = [
     lambda check: _same_period_findings(check.number, check.text, check.report, check.comparison),
     # "significant" / "not significant": claims about the frozen significance result.
     lambda check: _significance_claims(check),
+    # "the smallest percentage increase in the region": against the row's national standing.
+    region_claims,
 ]
 
 
