@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from .figures import Figure
 from .findings import Finding
-from .matching import _direction_of, _round
+from .matching import direction_of, round_to_unit
 
 
-def _own_arithmetic(text, figures, i, j, span, sentence_of) -> Finding | None:
+def own_arithmetic(text, figures, i, j, span, sentence_of) -> Finding | None:
     """A % beside a change (or a total) that no table holds, checked against the paragraph's own totals.
 
     "6,565 domestic incidents … (-7%, a reduction of 462)": 462 / (6,565 + 462) = 6.57%, -7%.
@@ -19,8 +19,8 @@ def _own_arithmetic(text, figures, i, j, span, sentence_of) -> Finding | None:
     the figure then stays unsourced (the checker cannot tell which totals belong to it).
     """
     pct, change = figures[i], figures[j]
-    said = pct.sign or change.sign or _direction_of(text, change, sentence_of(change))
-    said = said or _direction_of(text, pct, sentence_of(pct))
+    said = pct.sign or change.sign or direction_of(text, change, sentence_of(change))
+    said = said or direction_of(text, pct, sentence_of(pct))
     unit, c = min(pct.units), change.value
     for k, total in enumerate(figures):
         if k in (i, j) or total.kind not in ("count", "change") or not span[0] <= total.start < span[1]:
@@ -44,7 +44,7 @@ def _own_arithmetic(text, figures, i, j, span, sentence_of) -> Finding | None:
                 for direction in ((said,) if said else (1, -1))
             ] + [((said or 1) * c, v, f"{c:,} / {v:,}")]
         for difference, base, sum_text in tries:
-            if base > 0 and _round(abs(difference) * 100 / base, unit) == pct.value:
+            if base > 0 and round_to_unit(abs(difference) * 100 / base, unit) == pct.value:
                 exact = difference * 100 / base
                 return Finding(
                     paragraph="", start=pct.start, end=pct.end, text=pct.text, kind=pct.kind, status="match",
@@ -54,7 +54,7 @@ def _own_arithmetic(text, figures, i, j, span, sentence_of) -> Finding | None:
     return None
 
 
-def _gap(a: Figure, b: Figure) -> int:
+def characters_between(a: Figure, b: Figure) -> int:
     return b.start - a.end if a.end <= b.start else a.start - b.end
 
 
@@ -72,7 +72,7 @@ def _span(lo: int, hi: int) -> str:
     return f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
 
 
-def _unsigned_percent_warning(fig: Figure, figures: list[Figure], sentence, signed: Figure) -> str:
+def unsigned_percent_warning(fig: Figure, figures: list[Figure], sentence, signed: Figure) -> str:
     text = (
         f"{fig.text} has no sign, although this paragraph signs its other changes ({signed.text}), so "
         "a reader cannot tell a change from a share."
@@ -80,7 +80,7 @@ def _unsigned_percent_warning(fig: Figure, figures: list[Figure], sentence, sign
     counts = [f for f in figures if f.kind in ("count", "change") and sentence[0] <= f.start < sentence[1]]
     if not counts:
         return text + " No table figure checks it."
-    change = min(counts, key=lambda f: _gap(f, fig))
+    change = min(counts, key=lambda f: characters_between(f, fig))
     c, unit = change.value, min(fig.units)
     as_fall = _implied(c, fig.value, unit)
     as_share = _implied(c, 100 - fig.value, unit) if fig.value < 100 else None

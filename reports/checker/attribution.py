@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .figures import Figure
-from .matching import Candidate, _dec
+from .matching import Candidate, as_decimal
 from .measures import Claim, claim, clause_span, peer_claim, period_of
-from .subjects import COUNTED_NOUNS, KpiRef, Mention, _singular, foreign_nouns, kpi_phrases
+from .subjects import COUNTED_NOUNS, KpiRef, Mention, foreign_nouns, kpi_phrases, singular_form
 
 PRONOUN_START = re.compile(r"^\W*(?:this|it|these|that|those|which|such)\b", re.I)
 SUB_PERIOD = re.compile(r"\b(?:last|first|past|final)\s+(?:\d+|two|three|four|five|six)\s+months\b", re.I)
@@ -120,7 +120,7 @@ def subject(check, i: int, sentence: tuple[int, int], found: list[Mention]) -> t
         return chosen  # "6th out of the 8 most similar forces": the forces are the peer group
     counted = head in COUNTED_NOUNS or (len(head) > 3 and head.endswith("s") and not head.endswith("ss"))
     heads = chosen[0].named_heads if chosen[1].startswith("named") else chosen[0].heads
-    if counted and _singular(head) not in heads:
+    if counted and singular_form(head) not in heads:
         return None  # "3,107 individual persons" in a sentence about missing person records
     return chosen
 
@@ -184,10 +184,10 @@ def measure_value(ref: KpiRef, measure: str) -> Candidate | None:
     """The table's value for a KPI's measure, as a Candidate for the messages; None if it has none."""
     row, comp = ref.row, ref.row.get("comparison") or {}
     if measure in LEVELS:
-        value = _dec((comp.get(measure) or {}).get("value"))
+        value = as_decimal((comp.get(measure) or {}).get("value"))
         return None if value is None else Candidate(row, measure, value, comp.get(f"{measure}_display", ""))
     if measure in ("change", "percent_change"):
-        value = _dec(comp.get(measure))
+        value = as_decimal(comp.get(measure))
         return None if value is None else Candidate(row, measure, value, comp.get(f"{measure}_display", ""))
     if measure.startswith("monthly_"):
         return _monthly(ref, measure.removeprefix("monthly_"))
@@ -216,8 +216,8 @@ def _peer(ref: KpiRef, measure: str) -> Candidate | None:
     if name == "of" and peer.get("of"):
         return Candidate(ref.row, measure, Decimal(peer["of"]), f"{peer['of']} forces")
     entry = peer.get(name) if isinstance(peer.get(name), dict) else None
-    if entry and peer.get("measure", "value") == "value" and _dec(entry.get("value")) is not None:
-        return Candidate(ref.row, measure, _dec(entry["value"]), entry.get("display", ""))
+    if entry and peer.get("measure", "value") == "value" and as_decimal(entry.get("value")) is not None:
+        return Candidate(ref.row, measure, as_decimal(entry["value"]), entry.get("display", ""))
     return None
 
 

@@ -35,15 +35,11 @@ class Finding:
         return {**asdict(self), "flagged": self.flagged}
 
 
-def _finding(number: str, fig: Figure, status: str, **extra) -> Finding:
+def figure_finding(number: str, fig: Figure, status: str, **extra) -> Finding:
+    """What the checker says about one figure of paragraph `number`."""
     return Finding(
         paragraph=number, start=fig.start, end=fig.end, text=fig.text, kind=fig.kind, status=status, **extra
     )
-
-
-def figure_finding(number: str, fig: Figure, status: str, **extra) -> Finding:
-    """What the checker says about one figure of paragraph `number` (for checks in other modules)."""
-    return _finding(number, fig, status, **extra)
 
 
 def summarise(findings: list[Finding]) -> dict[str, int]:

@@ -11,11 +11,11 @@ from .figures import DIRECTION_BEFORE, FALL_WORDS, RISE_WORDS, Figure
 DIRECTION_AFTER = re.compile(rf"^\s*(?:\w+\s+)?({RISE_WORDS}|{FALL_WORDS})\b", re.I)
 
 
-def _round(value: Decimal, unit: Decimal) -> Decimal:
+def round_to_unit(value: Decimal, unit: Decimal) -> Decimal:
     return (value / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP) * unit
 
 
-def _agrees(fig: Figure, data: Decimal) -> Decimal | None:
+def agreeing_unit(fig: Figure, data: Decimal) -> Decimal | None:
     """The rounding unit at which the written figure agrees with `data`, or None."""
     v, d = fig.value, abs(data)
     if fig.bounds is not None:
@@ -27,12 +27,12 @@ def _agrees(fig: Figure, data: Decimal) -> Decimal | None:
         top = max(fig.units)
         return top if v - top <= d < v else None
     for unit in fig.units:
-        if _round(d, unit) == v:
+        if round_to_unit(d, unit) == v:
             return unit
     return None
 
 
-def _dec(value) -> Decimal | None:
+def as_decimal(value) -> Decimal | None:
     if value is None:
         return None
     try:
@@ -50,20 +50,20 @@ class Candidate:
     months: int = 0  # for a monthly average: the months the total is divided by
 
 
-def _label(row: dict) -> str:
+def row_label(row: dict) -> str:
     return f"{row['kpi']['code']} {row['kpi']['name']}"
 
 
-def _candidates(fig: Figure, rows: list[dict], *, monthly: bool) -> list[Candidate]:
+def candidates_for(fig: Figure, rows: list[dict], *, monthly: bool) -> list[Candidate]:
     """Table values this figure could be, most likely first."""
     values, changes, monthlies = [], [], []
     for row in rows:
         comp, unit = row.get("comparison") or {}, row["kpi"].get("unit", "count")
         cur, prev = (
-            _dec((comp.get("current") or {}).get("value")),
-            _dec((comp.get("previous") or {}).get("value")),
+            as_decimal((comp.get("current") or {}).get("value")),
+            as_decimal((comp.get("previous") or {}).get("value")),
         )
-        change, pct = _dec(comp.get("change")), _dec(comp.get("percent_change"))
+        change, pct = as_decimal(comp.get("change")), as_decimal(comp.get("percent_change"))
         kind_units = {
             "count": {"count"}, "change": {"count"}, "money": {"currency"}, "duration": {"seconds"},
             "percent": {"percent"}, "points": {"percent"},
@@ -78,7 +78,7 @@ def _candidates(fig: Figure, rows: list[dict], *, monthly: bool) -> list[Candida
             if peer.get("measure", "value") == "value":
                 for name in ("highest", "lowest", "average"):
                     entry = peer.get(name) or {}
-                    value = _dec(entry.get("value"))
+                    value = as_decimal(entry.get("value"))
                     if value is not None:
                         values.append(Candidate(row, f"peer_{name}", value, entry.get("display", "")))
         peer = row.get("peer") or {}
@@ -105,7 +105,7 @@ def _candidates(fig: Figure, rows: list[dict], *, monthly: bool) -> list[Candida
     return ordered + monthlies
 
 
-def _precision_words(unit: Decimal) -> str:
+def precision_words(unit: Decimal) -> str:
     if unit < 1:
         places = -unit.normalize().as_tuple().exponent
         return {1: "one decimal place", 2: "two decimal places"}.get(places, f"{places} decimal places")
@@ -114,11 +114,11 @@ def _precision_words(unit: Decimal) -> str:
     return f"the nearest {unit:,.0f}"
 
 
-def _quoted(fig: Figure) -> str:
+def quoted(fig: Figure) -> str:
     return f"“{fig.qualifier_words or fig.qualifier} {fig.text}”" if fig.qualifier else fig.text
 
 
-def _direction_of(text: str, fig: Figure, sentence: tuple[int, int]) -> int:
+def direction_of(text: str, fig: Figure, sentence: tuple[int, int]) -> int:
     """+1 when the words around a figure describe a rise, -1 a fall, 0 when they do not say."""
     after = DIRECTION_AFTER.match(text[fig.end : fig.end + 25])
     words = [after.group(1)] if after else []
@@ -130,9 +130,9 @@ def _direction_of(text: str, fig: Figure, sentence: tuple[int, int]) -> int:
     return 1 if re.fullmatch(RISE_WORDS, words[0], re.I) else -1
 
 
-def _change_explained(row: dict) -> str:
+def change_explained(row: dict) -> str:
     comp = row["comparison"]
-    pct = _dec(comp.get("percent_change"))
+    pct = as_decimal(comp.get("percent_change"))
     if pct is None:
         return comp.get("percent_change_display", "")
     sign = "+" if pct > 0 else "-" if pct < 0 else ""
@@ -142,35 +142,35 @@ def _change_explained(row: dict) -> str:
     )
 
 
-def _match_message(fig: Figure, cand: Candidate, unit: Decimal) -> str:
+def match_message(fig: Figure, cand: Candidate, unit: Decimal) -> str:
     row, comp = cand.row, cand.row["comparison"]
-    where = f"{_label(row)}, {cand.field.replace('_', ' ')}"
+    where = f"{row_label(row)}, {cand.field.replace('_', ' ')}"
     if cand.field == "peer_rank":
         group = row["peer"].get("group", "the peer group")
-        return f"The ranking shows {cand.display} ({_label(row)} in {group}); {fig.text} agrees."
+        return f"The ranking shows {cand.display} ({row_label(row)} in {group}); {fig.text} agrees."
     if cand.field == "peer_of":
         return f"The peer comparison has {cand.display} ({row['peer'].get('group', 'the peer group')})."
     if cand.field.startswith("peer_"):
         group = row["peer"].get("group", "the peer group")
-        where = f"{_label(row)}, {cand.field.removeprefix('peer_')} in {group}"
+        where = f"{row_label(row)}, {cand.field.removeprefix('peer_')} in {group}"
     if cand.field == "percent_change":
-        shown = _change_explained(row)
-        exact = _round(abs(cand.value), Decimal(1)) == fig.value and fig.decimals == 0
+        shown = change_explained(row)
+        exact = round_to_unit(abs(cand.value), Decimal(1)) == fig.value and fig.decimals == 0
         if exact:
             return f"The table shows {shown}; {fig.text} agrees."
-        return f"The table shows {shown}; {fig.text} agrees at {_precision_words(unit)}."
+        return f"The table shows {shown}; {fig.text} agrees at {precision_words(unit)}."
     if cand.field.startswith("monthly_"):
         base = cand.field.removeprefix("monthly_")
         total = comp.get(f"{base}_display", "")
         return (
-            f"The table gives {total} ({_label(row)}, {base}), {cand.value:,.1f} a month "
-            f"({total.lstrip('+-')} / {cand.months}); {_quoted(fig)} agrees."
+            f"The table gives {total} ({row_label(row)}, {base}), {cand.value:,.1f} a month "
+            f"({total.lstrip('+-')} / {cand.months}); {quoted(fig)} agrees."
         )
     if fig.bounds is not None:
         low, high = (f"{b.normalize():,f}" for b in fig.bounds)
         return f"The table shows {cand.display} ({where}); “{fig.text}” allows {low}–{high}, and agrees."
     if fig.qualifier:
-        return f"The table shows {cand.display} ({where}); {_quoted(fig)} agrees."
+        return f"The table shows {cand.display} ({where}); {quoted(fig)} agrees."
     if fig.value != abs(cand.value):
-        return f"The table shows {cand.display} ({where}); {fig.text} agrees at {_precision_words(unit)}."
+        return f"The table shows {cand.display} ({where}); {fig.text} agrees at {precision_words(unit)}."
     return f"Agrees with the table: {cand.display} ({where})."

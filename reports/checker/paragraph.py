@@ -17,22 +17,22 @@ from django.utils.html import strip_tags
 from kpis.periods import Period
 from reports.significance_claims import claim_findings
 
-from .arithmetic import _gap, _own_arithmetic, _unsigned_percent_warning
+from .arithmetic import characters_between, own_arithmetic, unsigned_percent_warning
 from .attribution import PRONOUN_START, Attribution, attribute, build_refs
 from .figures import CHANGE_SENTENCE, MONTHLY, Figure, extract_figures, sentence_spans
-from .findings import NO_SOURCE, Finding, _finding
+from .findings import NO_SOURCE, Finding, figure_finding
 from .matching import (
     Candidate,
-    _agrees,
-    _candidates,
-    _change_explained,
-    _direction_of,
-    _label,
-    _match_message,
+    agreeing_unit,
+    candidates_for,
+    change_explained,
+    direction_of,
+    match_message,
+    row_label,
 )
 from .notes import apply_source_notes
-from .peers import _peer_percent, _rank_finding
-from .periods import _period, _period_finding, _same_period_findings
+from .peers import peer_percent, rank_finding
+from .periods import period_finding, period_from, same_period_findings
 from .standings import check_standings, region_claims
 from .subjects import KpiRef, mentions
 from .verdict import judge, measure_words, mismatch_message
@@ -82,13 +82,13 @@ class ParagraphCheck:
     def match(self, i: int, cand: Candidate, unit) -> None:
         fig = self.figures[i]
         self.matched[i] = cand
-        self.findings[i] = _finding(
+        self.findings[i] = figure_finding(
             self.number, fig, "match", kpi_code=cand.row["kpi"]["code"], data_value=cand.display,
-            message=_match_message(fig, cand, unit), measure=cand.field,
+            message=match_message(fig, cand, unit), measure=cand.field,
         )  # fmt: skip
 
     def unsourced(self, i: int, message: str = NO_SOURCE) -> None:
-        self.findings[i] = _finding(self.number, self.figures[i], "unsourced", message=message)
+        self.findings[i] = figure_finding(self.number, self.figures[i], "unsourced", message=message)
 
     @property
     def labels(self) -> tuple[str, str]:
@@ -96,8 +96,8 @@ class ParagraphCheck:
 
 
 def _first_agreeing(fig: Figure, rows: list[dict], *, monthly: bool):
-    for cand in _candidates(fig, rows, monthly=monthly):
-        unit = _agrees(fig, cand.value)
+    for cand in candidates_for(fig, rows, monthly=monthly):
+        unit = agreeing_unit(fig, cand.value)
         if unit is not None:
             return cand, unit
     return None
@@ -111,7 +111,7 @@ def check_periods(check: ParagraphCheck) -> None:
     }
     for i, fig in enumerate(check.figures):
         if fig.kind in ("period", "date", "year"):
-            check.findings[i] = _period_finding(check.number, fig, check.report, check.comparison)
+            check.findings[i] = period_finding(check.number, fig, check.report, check.comparison)
             if fig.period in whole:
                 check.period_figures.append((fig, whole[fig.period]))
 
@@ -145,14 +145,14 @@ def judge_attributed(check: ParagraphCheck) -> None:
         if verdict == "match":
             check.match(i, cand, unit)
         elif verdict == "mismatch":
-            check.findings[i] = _finding(
+            check.findings[i] = figure_finding(
                 check.number, fig, "mismatch", kpi_code=cand.row["kpi"]["code"], data_value=cand.display,
                 message=mismatch_message(fig, att, cand, slip, check.labels),
             )  # fmt: skip
         else:
             words = measure_words(att.claim.measure, check.labels)
             check.unsourced(
-                i, f"About {_label(att.ref.row)}, but the data holds no figure for {words}. " + NO_SOURCE,
+                i, f"About {row_label(att.ref.row)}, but the data holds no figure for {words}. " + NO_SOURCE,
             )  # fmt: skip
         check.findings[i].measure = cand.field if cand is not None else att.claim.measure
         check.findings[i].kpi_code = att.ref.code
@@ -164,7 +164,7 @@ def match_levels(check: ParagraphCheck) -> None:
         if i in check.findings:
             continue
         if fig.kind == "rank":
-            check.findings[i] = _rank_finding(check.number, fig, check.rows)
+            check.findings[i] = rank_finding(check.number, fig, check.rows)
         elif fig.kind != "percent":  # percentages are read with the figure they belong to
             monthly = check.sentence_has(MONTHLY, check.sentence_of(fig))
             found = _first_agreeing(fig, check.rows, monthly=monthly)
@@ -186,7 +186,7 @@ def _partner(check: ParagraphCheck, i: int, partners: dict) -> int | None:
     candidates = partners.get(check.sentence_of(fig), [])
     at = bisect.bisect_left(candidates, i)
     nearest = candidates[max(at - 1, 0) : at + 1]
-    return min(nearest, key=lambda j: _gap(check.figures[j], fig), default=None)
+    return min(nearest, key=lambda j: characters_between(check.figures[j], fig), default=None)
 
 
 def match_percentages(check: ParagraphCheck) -> None:
@@ -199,7 +199,7 @@ def match_percentages(check: ParagraphCheck) -> None:
 
 def _match_percentage(check: ParagraphCheck, i: int, partner: int | None) -> None:
     fig = check.figures[i]
-    peer = _peer_percent(fig, check.rows)
+    peer = peer_percent(fig, check.rows)
     if peer is not None:
         check.match(i, *peer)
         return
@@ -210,7 +210,7 @@ def _match_percentage(check: ParagraphCheck, i: int, partner: int | None) -> Non
             own = None
             if cand is None and check.figures[partner].kind in ("count", "change"):
                 span = check.nearby(check.sentence_of(fig))
-                own = _own_arithmetic(check.text, check.figures, i, partner, span, check.sentence_of)
+                own = own_arithmetic(check.text, check.figures, i, partner, span, check.sentence_of)
             if own:
                 own.paragraph = check.number
                 check.findings[i] = own
@@ -223,10 +223,10 @@ def _match_percentage(check: ParagraphCheck, i: int, partner: int | None) -> Non
         check.match(i, *found)
     elif partner is not None and rows[0]["comparison"].get("percent_change") is not None:
         row = rows[0]
-        check.findings[i] = _finding(
+        check.findings[i] = figure_finding(
             check.number, fig, "mismatch", kpi_code=row["kpi"]["code"],
             data_value=row["comparison"]["percent_change_display"],
-            message=f"The table shows {_change_explained(row)}; the text says {fig.text}.",
+            message=f"The table shows {change_explained(row)}; the text says {fig.text}.",
         )  # fmt: skip
     else:
         check.unsourced(i)
@@ -239,10 +239,10 @@ def check_directions(check: ParagraphCheck) -> None:
         if cand.field not in ("change", "percent_change", "monthly_change"):
             continue
         data = cand.value
-        said = fig.sign or _direction_of(check.text, fig, check.sentence_of(fig))
+        said = fig.sign or direction_of(check.text, fig, check.sentence_of(fig))
         if said and data and (said > 0) != (data > 0):
             way = "a rise" if data > 0 else "a fall"
-            check.findings[i] = _finding(
+            check.findings[i] = figure_finding(
                 check.number, fig, "mismatch", kpi_code=cand.row["kpi"]["code"], data_value=cand.display,
                 message=f"The table shows {cand.display}, {way}; the text describes "
                 f"{'a rise' if said > 0 else 'a fall'}.",
@@ -262,7 +262,7 @@ def question_the_rest(check: ParagraphCheck) -> None:
         if fig.kind == "percent" and finding.status == "unsourced" and not fig.sign and fig.parenthesised:
             sentence = check.sentence_of(fig)
             if signed and check.sentence_has(CHANGE_SENTENCE, sentence):
-                finding.warning = _unsigned_percent_warning(fig, check.figures, sentence, signed[0])
+                finding.warning = unsigned_percent_warning(fig, check.figures, sentence, signed[0])
 
 
 FIGURE_STEPS: list[Callable[[ParagraphCheck], None]] = [
@@ -278,7 +278,7 @@ def _significance_claims(check: ParagraphCheck) -> list[Finding]:
 
 # Further per-paragraph checks: each takes the ParagraphCheck and returns extra findings.
 EXTRA_CHECKS: list[Callable[[ParagraphCheck], list[Finding]]] = [
-    lambda check: _same_period_findings(check.number, check.text, check.report, check.comparison),
+    lambda check: same_period_findings(check.number, check.text, check.report, check.comparison),
     # "significant" / "not significant": claims about the frozen significance result.
     lambda check: _significance_claims(check),
     # "the smallest percentage increase in the region": against the row's national standing.
@@ -306,7 +306,7 @@ def check_paragraph(
     """
     check = ParagraphCheck(
         text=text, number=number, rows=list(section_rows),
-        report=_period(report_period), comparison=_period(comparison_period),
+        report=period_from(report_period), comparison=period_from(comparison_period),
         refs=refs if refs is not None else build_refs(list(section_rows), list(other_rows)),
     )  # fmt: skip
     for step in FIGURE_STEPS:

@@ -10,7 +10,7 @@ from datetime import date
 from kpis.periods import Period, add_months, month_end
 
 from .figures import MONTH_NAMED, QUARTER_NAMED, Figure, sentence_spans
-from .findings import Finding, _finding
+from .findings import Finding, figure_finding
 
 SAME_QUARTER = (
     "The report compares {current} with {previous}, whole periods of {months} months; "
@@ -28,7 +28,7 @@ RANGE_OTHER = (
 )
 
 
-def _period_finding(  # noqa: C901 - the period rules read best side by side
+def period_finding(  # noqa: C901 - the period rules read best side by side
     number: str, fig: Figure, report: Period, comparison: Period
 ) -> Finding:
     start, end = fig.period
@@ -37,10 +37,11 @@ def _period_finding(  # noqa: C901 - the period rules read best side by side
     if fig.kind == "period":
         for p in (report, comparison):
             if (start, end) == (p.start, p.end):
-                return _finding(number, fig, "match", data_value=p.label, message=f"{fig.text} is {p.label}.")
+                message = f"{fig.text} is {p.label}."
+                return figure_finding(number, fig, "match", data_value=p.label, message=message)
         inside = [p for p in (report, comparison) if p.start <= start and end <= p.end]
         if inside:
-            return _finding(
+            return figure_finding(
                 number,
                 fig,
                 "match",
@@ -49,27 +50,27 @@ def _period_finding(  # noqa: C901 - the period rules read best side by side
             )
         containing = [p for p in (report, comparison) if start <= p.start and p.end <= end]
         if containing and "/" in fig.text and (end - start).days < 370:
-            return _finding(
+            return figure_finding(
                 number, fig, "match", data_value=containing[0].label,
                 message=f"{fig.text} is the financial year containing {containing[0].label}.",
             )  # fmt: skip
         if "/" in fig.text and not re.search(r"[a-z]", fig.text, re.I):  # a financial year
-            return _finding(
+            return figure_finding(
                 number, fig, "period", data_value=label,
                 message=PERIOD_OUTSIDE.format(text=fig.text, current=report.label, previous=comparison.label),
             )  # fmt: skip
         if start <= covered[1] and end >= covered[0] and re.search(r"[a-z]", fig.text[:3], re.I):
-            return _finding(
+            return figure_finding(
                 number, fig, "unsourced", data_value=label,
                 message=RANGE_OTHER.format(text=fig.text, current=report.label, previous=comparison.label),
             )  # fmt: skip
-        return _finding(
+        return figure_finding(
             number, fig, "period", data_value=label,
             message=PERIOD_OUTSIDE.format(text=fig.text, current=report.label, previous=comparison.label),
         )  # fmt: skip
     if fig.as_at:
         if report.start <= end <= report.end:
-            return _finding(
+            return figure_finding(
                 number, fig, "match", data_value=report.label, message=f"{fig.text} is within {report.label}."
             )
         message = AS_AT_OUTSIDE.format(text=fig.text, current=report.label, long=report.long_label)
@@ -79,19 +80,19 @@ def _period_finding(  # noqa: C901 - the period rules read best side by side
                 message += AS_AT_SUGGEST.format(
                     previous=comparison.label, month=calendar.month_name[later.month], year=later.year
                 )
-        return _finding(number, fig, "period", data_value=report.long_label, message=message)
+        return figure_finding(number, fig, "period", data_value=report.long_label, message=message)
     span = f"{Period(covered[0], covered[1]).long_label}"
     if covered[0] <= start and end <= covered[1]:
         which = report if report.start <= start and end <= report.end else comparison
-        return _finding(
+        return figure_finding(
             number, fig, "match", data_value=which.label, message=f"{fig.text} is within {which.label}."
         )
-    return _finding(
+    return figure_finding(
         number, fig, "unsourced", data_value=span, message=DATE_OUTSIDE.format(text=fig.text, span=span)
     )
 
 
-def _same_period_findings(number: str, text: str, report: Period, comparison: Period) -> list[Finding]:
+def same_period_findings(number: str, text: str, report: Period, comparison: Period) -> list[Finding]:
     """'the same quarter' or 'the same month' in a report that compares other periods."""
     findings = []
     kinds = {3: "quarter", 1: "month"}
@@ -120,5 +121,5 @@ def _same_period_findings(number: str, text: str, report: Period, comparison: Pe
     return findings
 
 
-def _period(d: dict) -> Period:
+def period_from(d: dict) -> Period:
     return Period(date.fromisoformat(d["start"]).replace(day=1), month_end(date.fromisoformat(d["end"])))

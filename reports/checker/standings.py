@@ -130,7 +130,7 @@ def _rank_shown(standing: dict, chosen: dict, everyone: dict | None) -> str:
     return f"{standing['home']} {chosen['label']} {among} ({runs})"
 
 
-def _rank_finding(check, i: int, standing: dict, sentence) -> Finding:
+def rank_finding(check, i: int, standing: dict, sentence) -> Finding:
     """A rank against the force's rank among those moving its way, or among all forces.
 
     "out of those … ranked 21st" is a rank among those moving its way and nothing else;
@@ -215,7 +215,7 @@ def check_standings(check) -> None:
             elif kind == "of":
                 check.findings[i] = _of_finding(check, i, standing)
             elif kind == "rank":
-                check.findings[i] = _rank_finding(check, i, standing, sentence)
+                check.findings[i] = rank_finding(check, i, standing, sentence)
             else:
                 check.findings[i] = _runs_finding(check, i, standing, sentence)
 

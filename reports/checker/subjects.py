@@ -70,8 +70,8 @@ class KpiRef:
     @property
     def heads(self) -> set[str]:
         """What the KPI counts, singular: each phrase's last word and counted nouns ("incidents")."""
-        heads = {_singular(p.split()[-1]) for p in self.phrases}
-        return heads | {_singular(w) for p in self.phrases for w in p.split() if w in COUNTED_NOUNS}
+        heads = {singular_form(p.split()[-1]) for p in self.phrases}
+        return heads | {singular_form(w) for p in self.phrases for w in p.split() if w in COUNTED_NOUNS}
 
     @property
     def named_heads(self) -> set[str]:
@@ -80,7 +80,7 @@ class KpiRef:
         return heads | {same for h in heads for same in SAME_THING.get(h, ())}
 
 
-def _singular(word: str) -> str:
+def singular_form(word: str) -> str:
     word = word.lower()
     if len(word) > 3 and word.endswith("es") and word[-3] in "sxh":
         return word[:-2]
@@ -112,7 +112,7 @@ def _phrases(name: str, category: str, aliases: tuple[str, ...]) -> list[str]:
 
 @lru_cache(maxsize=512)
 def _phrase_pattern(phrase: str) -> re.Pattern:
-    words = [re.escape(_singular(w)) + r"(?:s|es)?" for w in phrase.split()]
+    words = [re.escape(singular_form(w)) + r"(?:s|es)?" for w in phrase.split()]
     return re.compile(r"(?<![\w])" + r"[\s\-,]+".join(words) + r"(?![\w])", re.I)
 
 
@@ -120,14 +120,14 @@ def _phrase_pattern(phrase: str) -> re.Pattern:
 def _loose_pattern(phrase: str) -> re.Pattern:
     """The phrase's words in order with a few others between: "recorded 60.1k crimes", "999 calls
     (80.3%) were answered within 10 seconds"."""
-    words = [re.escape(_singular(w)) + r"(?:s|es)?" for w in phrase.split()]
+    words = [re.escape(singular_form(w)) + r"(?:s|es)?" for w in phrase.split()]
     gap = r"(?:[^\w.;:]+[\w’'.,%£()+\-]+){0,4}?[^\w.;:]+"
     return re.compile(r"(?<![\w])" + gap.join(words) + r"(?![\w])", re.I)
 
 
 @lru_cache(maxsize=1024)
 def _stem(phrase: str) -> str:
-    return _singular(phrase.split()[0])
+    return singular_form(phrase.split()[0])
 
 
 @dataclass
@@ -171,7 +171,7 @@ def narrowed_words(text: str, span: tuple[int, int]) -> set[str]:
     for m in WORD.finditer(text, span[0], span[1]):
         word = m.group(0).lower()
         if word in COUNTED_NOUNS and not _open_before(text, m.start(), span[0]):
-            out.add(_singular(word))
+            out.add(singular_form(word))
     return out
 
 
@@ -188,7 +188,7 @@ def mentions(text: str, span: tuple[int, int], refs: list[KpiRef]) -> list[Menti
             for m in _phrase_pattern(phrase).finditer(text, span[0], span[1]):
                 if not _open_before(text, m.start(), span[0]) or RESTRICTED_AFTER.match(text[m.end() :]):
                     continue
-                if single and (_singular(phrase) in narrowed or not _open_after(text, m.end())):
+                if single and (singular_form(phrase) in narrowed or not _open_after(text, m.end())):
                     continue
                 found.append(Mention(m.start(), m.end(), ref, len(phrase.split())))
     if not found:  # none named outright: the section's KPIs named with words between
@@ -214,8 +214,8 @@ def _loose_mentions(
         words = phrase.split()
         if (
             len(words) < 2
-            or not all(_singular(w) in lower for w in words)
-            or _singular(words[-1]) in narrowed
+            or not all(singular_form(w) in lower for w in words)
+            or singular_form(words[-1]) in narrowed
         ):
             continue
         m = _loose_pattern(phrase).search(text, span[0], span[1])
@@ -239,7 +239,7 @@ def foreign_nouns(text: str, span: tuple[int, int], kept: list[Mention], ref: Kp
         return True
     heads = ref.heads
     for m in WORD.finditer(text, span[0], span[1]):
-        word = _singular(m.group(0))
+        word = singular_form(m.group(0))
         if m.group(0).lower() not in COUNTED_NOUNS or any(k.start <= m.start() < k.end for k in kept):
             continue
         if word not in heads or not _open_before(text, m.start(), span[0]):

@@ -6,7 +6,15 @@ from decimal import Decimal
 
 from .attribution import Attribution, alternatives, measure_value
 from .figures import Figure
-from .matching import Candidate, _agrees, _change_explained, _label, _precision_words, _quoted, _round
+from .matching import (
+    Candidate,
+    agreeing_unit,
+    change_explained,
+    precision_words,
+    quoted,
+    round_to_unit,
+    row_label,
+)
 
 MEASURE_WORDS = {
     "current": "the {current} total", "previous": "the {previous} total", "level": "the total",
@@ -28,7 +36,7 @@ def _try(fig: Figure, cand: Candidate | None) -> tuple[Candidate, Decimal] | Non
         return None
     if fig.kind == "rank":
         return (cand, Decimal(1)) if fig.value == cand.value else None
-    unit = _agrees(fig, cand.value)
+    unit = agreeing_unit(fig, cand.value)
     return None if unit is None else (cand, unit)
 
 
@@ -66,7 +74,7 @@ def _field_words(field: str) -> str:
 
 
 def _digits(value: Decimal, unit: Decimal) -> str:
-    rounded = _round(abs(value), unit)
+    rounded = round_to_unit(abs(value), unit)
     places = max(0, -unit.normalize().as_tuple().exponent)
     return f"{rounded:.{places}f}".replace(".", "")
 
@@ -109,7 +117,7 @@ def tolerance_words(fig: Figure) -> str:
     if fig.qualifier:
         low, high = fig.value - top / 2, fig.value + top / 2
         return (
-            f"{_quoted(fig)} is written to {_precision_words(top)}, so it allows {low.normalize():,f}–"
+            f"{quoted(fig)} is written to {precision_words(top)}, so it allows {low.normalize():,f}–"
             f"{high.normalize():,f}"
         )
     return ""
@@ -119,8 +127,8 @@ def mismatch_message(fig: Figure, att: Attribution, cand: Candidate, slip: str, 
     what = measure_words(cand.field if att.claim.measure != "level" else "level", labels)
     shown = cand.display or f"{cand.value:,}"
     if cand.field == "percent_change":
-        shown = _change_explained(cand.row)
-    text = f"The text ties {fig.text} to {_label(cand.row)} ({what}); the table gives {shown}"
+        shown = change_explained(cand.row)
+    text = f"The text ties {fig.text} to {row_label(cand.row)} ({what}); the table gives {shown}"
     if cand.field.startswith("monthly_"):
         base = cand.field.removeprefix("monthly_")
         total = (cand.row.get("comparison") or {}).get(f"{base}_display", "")
@@ -129,5 +137,5 @@ def mismatch_message(fig: Figure, att: Attribution, cand: Candidate, slip: str, 
     if tolerance:
         return f"{text}. {tolerance}, which {shown} is not."
     if not fig.qualifier and fig.units and min(fig.units) != 1:
-        text += f", which is not {fig.text} at {_precision_words(min(fig.units))}"
+        text += f", which is not {fig.text} at {precision_words(min(fig.units))}"
     return f"{text}; {slip}." if slip else f"{text}."
