@@ -8,6 +8,7 @@ always the best. Forces without a figure are left out and named, never guessed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -251,6 +252,104 @@ def _assign_ranks(members: list[Standing], *, direction: str, decimals: int) -> 
     return ordered
 
 
+@dataclass
+class _Measured:
+    """Each member's figure for one ranking, with how to round, name and show it."""
+
+    figures: dict[int, Decimal | None]
+    decimals: int
+    noun: str
+    show: Callable[[Decimal], str]
+    comparison_label: str = ""
+
+
+def _percent_changes(*, kpi, members, period, whole, comparison_period) -> _Measured:
+    """Each member's % change (percentage-point change for a percentage KPI) on the comparison."""
+    if comparison_period is None:
+        if whole is None:
+            raise ValueError(NEEDS_COMPARISON)
+        comparison_period = whole.same_period_last_year()
+    points = kpi.unit == "percent"
+    now = _values(kpi=kpi, organisations=members, period=period)
+    before = _values(kpi=kpi, organisations=members, period=comparison_period)
+    figures: dict[int, Decimal | None] = {}
+    for m in members:
+        a, b = now.get(m.pk), before.get(m.pk)
+        if a is None or b is None:
+            figures[m.pk] = None
+            continue
+        if not isinstance(a, PeriodValue):
+            a = PeriodValue(None, a, 0, 0, "stated")
+        if not isinstance(b, PeriodValue):
+            b = PeriodValue(None, b, 0, 0, "stated")
+        compared = compare_values(a, b, unit=kpi.unit, decimals=kpi.decimals)
+        # A percentage changes by points (72% -> 76.6% is +4.6 pts), as the KPI table says.
+        figures[m.pk] = compared.change if points else compared.percent_change
+
+    def show(v):
+        if points:
+            return format_change(v, "percent", PERCENT_CHANGE_DECIMALS)
+        return format_percent_change(v, PERCENT_CHANGE_DECIMALS)
+
+    return _Measured(
+        figures=figures,
+        decimals=PERCENT_CHANGE_DECIMALS,
+        noun="change in percentage points" if points else "percentage change",
+        show=show,
+        comparison_label=_label(*_as_period(comparison_period)),
+    )
+
+
+def _rates(*, figures, members, start: date, end: date, notes: list[str]) -> _Measured:
+    """Each member's value per 1,000 of its population, noting missing or older populations."""
+    year = population_year(start, end)
+    pops = _populations(organisations=members, year=year)
+    notes.append(RATE_NOTE.format(year=year))
+    for m in members:
+        if figures[m.pk] is None:
+            continue
+        if m.pk not in pops:
+            notes.append(NO_POPULATION.format(name=m.name, year=year))
+            figures[m.pk] = None
+            continue
+        population, used = pops[m.pk]
+        if used != year:
+            notes.append(OLDER_POPULATION.format(name=m.name, used=used, year=year))
+        figures[m.pk] = figures[m.pk] / Decimal(population) * PER
+    return _Measured(
+        figures=figures,
+        decimals=RATE_DECIMALS,
+        noun="rate per 1,000 population",
+        show=lambda v: f"{format_value(v, 'count', RATE_DECIMALS)} per 1,000",
+    )
+
+
+def _measure(*, kpi, members, period, measure, comparison_period, per_population, notes) -> _Measured:
+    whole, start, end = _as_period(period)
+    if measure == PERCENT_CHANGE:
+        return _percent_changes(
+            kpi=kpi, members=members, period=period, whole=whole, comparison_period=comparison_period
+        )
+    raw = _values(kpi=kpi, organisations=members, period=period)
+    figures = {m.pk: _number(raw.get(m.pk)) for m in members}
+    if per_population:
+        return _rates(figures=figures, members=members, start=start, end=end, notes=notes)
+    return _Measured(
+        figures=figures,
+        decimals=kpi.decimals,
+        noun="value",
+        show=lambda v: format_value(v, kpi.unit, kpi.decimals),
+    )
+
+
+def _members(group, organisation) -> list:
+    members = list(group.members.all())
+    if organisation.pk not in {m.pk for m in members}:
+        members.append(organisation)  # a group may list only the others
+    members.sort(key=lambda m: m.name)
+    return members
+
+
 def rank(
     *,
     kpi,
@@ -273,80 +372,21 @@ def rank(
     if measure not in MEASURES:
         raise ValueError(UNKNOWN_MEASURE)
     organisation = organisation or Organisation.home()
-    members = list(group.members.all())
-    if organisation.pk not in {m.pk for m in members}:
-        members.append(organisation)  # a group may list only the others
-    members.sort(key=lambda m: m.name)
-
+    members = _members(group, organisation)
     whole, start, end = _as_period(period)
     notes: list[str] = []
-    comparison_label = ""
     if per_population is None:
         per_population = bool(kpi.per_population)
-    per_population = per_population and measure == VALUE
-
-    if measure == PERCENT_CHANGE:
-        if comparison_period is None:
-            if whole is None:
-                raise ValueError(NEEDS_COMPARISON)
-            comparison_period = whole.same_period_last_year()
-        cw, cs, ce = _as_period(comparison_period)
-        comparison_label = _label(cw, cs, ce)
-        points = kpi.unit == "percent"
-        now = _values(kpi=kpi, organisations=members, period=period)
-        before = _values(kpi=kpi, organisations=members, period=comparison_period)
-        figures: dict[int, Decimal | None] = {}
-        for m in members:
-            a, b = now.get(m.pk), before.get(m.pk)
-            if a is None or b is None:
-                figures[m.pk] = None
-                continue
-            if not isinstance(a, PeriodValue):
-                a = PeriodValue(None, a, 0, 0, "stated")
-            if not isinstance(b, PeriodValue):
-                b = PeriodValue(None, b, 0, 0, "stated")
-            compared = compare_values(a, b, unit=kpi.unit, decimals=kpi.decimals)
-            # A percentage changes by points (72% -> 76.6% is +4.6 pts), as the KPI table says.
-            figures[m.pk] = compared.change if points else compared.percent_change
-        decimals = PERCENT_CHANGE_DECIMALS
-        noun = "change in percentage points" if points else "percentage change"
-
-        def show(v):
-            if points:
-                return format_change(v, "percent", PERCENT_CHANGE_DECIMALS)
-            return format_percent_change(v, PERCENT_CHANGE_DECIMALS)
-
-    else:
-        raw = _values(kpi=kpi, organisations=members, period=period)
-        figures = {m.pk: _number(raw.get(m.pk)) for m in members}
-        if per_population:
-            year = population_year(start, end)
-            pops = _populations(organisations=members, year=year)
-            notes.append(RATE_NOTE.format(year=year))
-            for m in members:
-                if figures[m.pk] is None:
-                    continue
-                if m.pk not in pops:
-                    notes.append(NO_POPULATION.format(name=m.name, year=year))
-                    figures[m.pk] = None
-                    continue
-                population, used = pops[m.pk]
-                if used != year:
-                    notes.append(OLDER_POPULATION.format(name=m.name, used=used, year=year))
-                figures[m.pk] = figures[m.pk] / Decimal(population) * PER
-            decimals = RATE_DECIMALS
-            noun = "rate per 1,000 population"
-
-            def show(v):
-                return f"{format_value(v, 'count', RATE_DECIMALS)} per 1,000"
-
-        else:
-            decimals = kpi.decimals
-            noun = "value"
-
-            def show(v):
-                return format_value(v, kpi.unit, kpi.decimals)
-
+    measured = _measure(
+        kpi=kpi,
+        members=members,
+        period=period,
+        measure=measure,
+        comparison_period=comparison_period,
+        per_population=per_population and measure == VALUE,
+        notes=notes,
+    )
+    figures, show = measured.figures, measured.show
     standings = [
         Standing(
             name=m.name,
@@ -358,11 +398,9 @@ def rank(
         for m in members
         if figures.get(m.pk) is not None
     ]
-    missing = [m.name for m in members if figures.get(m.pk) is None]
-    ranked = _assign_ranks(standings, direction=kpi.good_direction, decimals=decimals)
+    ranked = _assign_ranks(standings, direction=kpi.good_direction, decimals=measured.decimals)
     if len({m.rank for m in ranked}) < len(ranked):
         notes.append(TIE_NOTE)
-
     ranking = Ranking(
         group_name=group.name,
         rank_prefix=group.rank_prefix,
@@ -371,11 +409,11 @@ def rank(
         period_start=start,
         period_end=end,
         period_label=_label(whole, start, end),
-        comparison_label=comparison_label,
+        comparison_label=measured.comparison_label,
         direction=kpi.good_direction,
-        direction_note=_direction_note(kpi.good_direction, noun),
+        direction_note=_direction_note(kpi.good_direction, measured.noun),
         members=ranked,
-        missing=missing,
+        missing=[m.name for m in members if figures.get(m.pk) is None],
         home_name=organisation.name,
         notes=notes,
     )
