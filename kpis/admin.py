@@ -31,6 +31,7 @@ from import_export.admin import ImportMixin
 from portal.edit_versions import EditVersionAdminMixin
 
 from . import exporting, importing, signals
+from .admin_national import NationalMappingInline
 from .admin_permissions import ImportNeedsAddAndChange
 from .formatting import format_value
 from .models import ImportBatch, Kpi, Observation, ObservationChange, Organisation
@@ -282,6 +283,7 @@ class KpiAdmin(EditVersionAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     list_filter = ("category", "unit", "aggregation", "good_direction")
     search_fields = ("code", "name", "category", "aliases")
     filter_horizontal = ("glossary_terms",)
+    inlines = [NationalMappingInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

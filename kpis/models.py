@@ -427,3 +427,7 @@ class Population(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year}: {self.population:,}"
+
+
+# National mappings (which national rows make up a KPI) live with the national-data code.
+from .national.models import NationalMapping  # noqa: E402, F401
