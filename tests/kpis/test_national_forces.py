@@ -89,7 +89,7 @@ def test_matcher_finds_no_force_for_other_bodies():
     matcher = matcher_from_csv()
     for name in ("Action Fraud", "CIFAS", "UK Finance", "Police Scotland", "", None):
         assert matcher.find(name) is None
-    assert is_non_force_body("Action Fraud") and is_non_force_body("cifas") and is_non_force_body("UK Finance")
+    assert all(is_non_force_body(n) for n in ("Action Fraud", "cifas", "UK Finance"))
     assert not is_non_force_body("Police Scotland")
 
 
