@@ -312,6 +312,11 @@ NATIONAL_DATA_TIMEOUT_SECONDS = float(os.environ.get("NATIONAL_DATA_TIMEOUT_SECO
 if NATIONAL_DATA_URLS:
     from celery.schedules import crontab
 
+    if len(NATIONAL_DATA_SCHEDULE.split()) != 5:
+        raise ImproperlyConfigured(
+            "NATIONAL_DATA_SCHEDULE is a crontab line of five fields, minute hour day-of-month month "
+            f"day-of-week (e.g. '30 4 1 * *'), not '{NATIONAL_DATA_SCHEDULE}'."
+        )
     _minute, _hour, _day, _month, _weekday = NATIONAL_DATA_SCHEDULE.split()
     CELERY_BEAT_SCHEDULE["fetch-national-data"] = {
         "task": "kpis.tasks.fetch_national_data_all",
