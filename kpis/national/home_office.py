@@ -20,13 +20,21 @@ from datetime import date
 from decimal import Decimal
 
 from kpis.periods import Period, fy_label
-from kpis.spreadsheets import column_letter
 
 from .forces import is_non_force_body
 from .periods import parse_financial_quarter, parse_financial_year
-from .planning import NationalContext, NationalPlan, NationalProblem, counted, header_key
+from .planning import (
+    NationalContext,
+    NationalPlan,
+    NationalProblem,
+    ProblemSink,
+    counted,
+    header_key,
+    problem_sink,
+)
 
-LAYOUT = "home office recorded crime"
+LAYOUT = "home office"  # ImportBatch.layout (at most 20 characters)
+LABEL = "Home Office recorded crime"
 SOURCE = "home_office"
 COLUMNS = (
     "financial year",
@@ -99,17 +107,150 @@ def find_table(sheet) -> tuple[int, dict[str, int], list] | None:
     return None
 
 
-class _Totals:
-    """Offences per (kpi, organisation, financial year, quarter), and which quarters each
-    organisation has rows for."""
+class HomeOfficeTotals:
+    """Offences added up table by table (a workbook has one per financial year), then turned
+    into stated values and notes. The planner below and the import registry's layout both
+    use it: `read_table` once per sheet, `values()` and `notes()` after any of them."""
 
-    def __init__(self):
-        self.sums: dict[tuple, int] = {}
-        self.quarters: dict[tuple[int, int], set[int]] = {}
+    def __init__(self, context: NationalContext):
+        self.context = context
+        self.sums: dict[tuple, int] = {}  # (kpi, organisation, year, quarter) -> offences
+        self.quarters: dict[tuple[int, int], set[int]] = {}  # (organisation, year) -> quarters
         self.non_force: dict[str, int] = {}
         self.unknown: dict[str, int] = {}
         self.unmapped = 0
         self.skipped = 0
+        self.rows_read = 0
+        self._years: dict = {}
+        self._quarter_cells: dict = {}
+
+    def read_table(self, columns: dict[str, int], body, problem: ProblemSink) -> None:
+        """Add one table's rows. `columns` is detect_home_office's; `body` is [(row number,
+        cells)] below the header; `problem(message, row, position, header)` is told of bad cells."""
+        fy_pos, q_pos = columns["financial year"], columns["financial quarter"]
+        force_pos, count_pos = columns["force name"], columns["number of offences"]
+        mapped_pos = (columns["offence group"], columns["offence subgroup"], columns["offence code"])
+        width = max(columns.values()) + 1
+        context = self.context
+        find_force, kpis_for = context.forces.find, context.mappings.kpis_for
+        skip, sums, seen = context.skip_organisation_ids, self.sums, self.quarters
+        for number, cells in body:
+            if len(cells) < width:
+                if not any(c is not None and str(c).strip() for c in cells):
+                    continue  # a blank line
+                cells = list(cells) + [None] * (width - len(cells))
+            self.rows_read += 1
+            raw_force = cells[force_pos]
+            org_id = find_force(raw_force)
+            if org_id is None:
+                self._left_out(raw_force)
+                continue
+            if org_id in skip:
+                self.skipped += 1
+                continue
+            year = self._year(cells[fy_pos], number, fy_pos, problem)
+            quarter = self._quarter(cells[q_pos], number, q_pos, problem)
+            count = _count(cells[count_pos])
+            if count.__class__ is str:
+                problem(count, number, count_pos, "Number of Offences")
+            if year is None or quarter is None or count.__class__ is str:
+                continue
+            found = seen.get((org_id, year))
+            if found is None:
+                found = seen[(org_id, year)] = set()
+            found.add(quarter)
+            offence = (cells[mapped_pos[0]], cells[mapped_pos[1]], cells[mapped_pos[2]])
+            kpi_ids = kpis_for(SOURCE, MAPPED_FIELDS, offence)
+            if not kpi_ids:
+                self.unmapped += 1
+                continue
+            for kpi_id in kpi_ids:
+                key = (kpi_id, org_id, year, quarter)
+                sums[key] = sums.get(key, 0) + count
+
+    def _left_out(self, raw_force) -> None:
+        name = " ".join(str(raw_force or "").split()) or "(blank)"
+        target = self.non_force if is_non_force_body(name) else self.unknown
+        target[name] = target.get(name, 0) + 1
+
+    def _year(self, raw, number, pos, problem) -> int | None:
+        hashable = raw.__class__ in (str, int, float)
+        year = self._years.get(raw, 0) if hashable else 0
+        if year == 0:
+            year = parse_financial_year(raw)
+            if hashable:
+                self._years[raw] = year
+        if year is None:
+            text = str(raw if raw is not None else "")[:60]
+            problem(NOT_A_YEAR.format(text=text), number, pos, "Financial Year")
+        return year
+
+    def _quarter(self, raw, number, pos, problem) -> int | None:
+        hashable = raw.__class__ in (str, int, float)
+        quarter = self._quarter_cells.get(raw, 0) if hashable else 0
+        if quarter == 0:
+            quarter = parse_financial_quarter(raw)
+            if hashable:
+                self._quarter_cells[raw] = quarter
+        if quarter is None:
+            text = str(raw if raw is not None else "")[:60]
+            problem(NOT_A_QUARTER.format(text=text), number, pos, "Financial Quarter")
+        return quarter
+
+    def values(self) -> dict[tuple, Decimal]:
+        """{(kpi, organisation, start, end): offences} for every quarter an organisation has
+        rows for (0 when none counts for the KPI), and for each year it has all four of."""
+        values: dict[tuple, Decimal] = {}
+        kpi_ids = sorted(self.context.mappings.kpis(SOURCE))
+        spans: dict[tuple[int, int], tuple[date, date]] = {}
+        for (org_id, year), quarters in self.quarters.items():
+            for kpi_id in kpi_ids:
+                year_total = 0
+                for quarter in quarters:
+                    span = spans.get((year, quarter))
+                    if span is None:
+                        period = Period.quarter(year, quarter)
+                        span = spans[(year, quarter)] = (period.start, period.end)
+                    value = self.sums.get((kpi_id, org_id, year, quarter), 0)
+                    values[(kpi_id, org_id, *span)] = Decimal(value)
+                    year_total += value
+                if len(quarters) == 4:
+                    period = Period.financial_year(year)
+                    values[(kpi_id, org_id, period.start, period.end)] = Decimal(year_total)
+        return values
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.non_force:
+            notes.append(NOTE_NON_FORCE.format(bodies=counted(self.non_force)))
+        if self.unknown:
+            notes.append(NOTE_UNKNOWN.format(names=counted(self.unknown)))
+        if self.skipped:
+            notes.append(self.context.skip_reason.replace("{count:,}", f"{self.skipped:,}"))
+        if self.unmapped:
+            notes.append(NOTE_UNMAPPED.format(count=self.unmapped))
+        return notes + self._partial_year_notes()
+
+    def _partial_year_notes(self) -> list[str]:
+        partial: dict[tuple[int, tuple[int, ...]], list[str]] = {}
+        forces_in_year: dict[int, int] = {}
+        for (org_id, year), quarters in sorted(self.quarters.items()):
+            forces_in_year[year] = forces_in_year.get(year, 0) + 1
+            if len(quarters) < 4:
+                name = self.context.forces.names.get(org_id, "?")
+                partial.setdefault((year, tuple(sorted(quarters))), []).append(name)
+        notes = []
+        for (year, quarters), names in sorted(partial.items()):
+            which = "every force" if len(names) == forces_in_year[year] else ", ".join(sorted(names))
+            notes.append(
+                NOTE_PARTIAL_YEAR.format(
+                    year=fy_label(year),
+                    quarters=", ".join(f"Q{q}" for q in quarters),
+                    forces=which,
+                    them="them" if len(names) > 1 else "it",
+                )
+            )
+        return notes
 
 
 def plan_home_office(sheets: Iterable, *, file_name: str, context: NationalContext) -> NationalPlan:
@@ -119,89 +260,26 @@ def plan_home_office(sheets: Iterable, *, file_name: str, context: NationalConte
     kpis.spreadsheets.read_sheet or the workbook reader.
     """
     plan = NationalPlan(layout=LAYOUT)
-    totals = _Totals()
-    tables = 0
+    totals = HomeOfficeTotals(context)
+    skipped, tables = [], 0
     for sheet in sheets:
         table = find_table(sheet)
         if table is None:
-            plan.notes.append(NOTE_SHEET_SKIPPED.format(sheet=sheet.name))
+            skipped.append(NOTE_SHEET_SKIPPED.format(sheet=sheet.name))
             continue
         tables += 1
-        _read_table(sheet.name, table, file_name, context, plan, totals)
+        _header_row, columns, body = table
+        totals.read_table(columns, body, problem_sink(plan, file_name, sheet.name))
+    plan.rows_read = totals.rows_read
     if tables == 0:
-        plan.notes.clear()
         columns = ", ".join(c.title() for c in COLUMNS)
         plan.problem(NationalProblem(file_name, NO_TABLE.format(columns=columns)))
         return plan
     if not context.mappings.kpis(SOURCE):
         plan.problem(NationalProblem(file_name, NO_MAPPINGS))
-    _store(plan, totals, context)
-    _notes(plan, totals, context)
+    plan.values = totals.values()
+    plan.notes = skipped + totals.notes()
     return plan
-
-
-def _read_table(sheet_name, table, file_name, context, plan: NationalPlan, totals: _Totals) -> None:
-    header_row, columns, body = table
-    fy_pos, q_pos = columns["financial year"], columns["financial quarter"]
-    force_pos, count_pos = columns["force name"], columns["number of offences"]
-    mapped_pos = [columns["offence group"], columns["offence subgroup"], columns["offence code"]]
-    width = max(columns.values()) + 1
-    years: dict = {}
-    quarters: dict = {}
-    find_force, kpis_for, skip = context.forces.find, context.mappings.kpis_for, context.skip_organisation_ids
-    sums, seen = totals.sums, totals.quarters
-
-    def bad(message, number, pos, header):
-        plan.problem(NationalProblem(file_name, message, sheet_name, number, column_letter(pos), header))
-
-    for number, cells in body:
-        if len(cells) < width:
-            if not any(c is not None and str(c).strip() for c in cells):
-                continue  # a blank line
-            cells = list(cells) + [None] * (width - len(cells))
-        plan.rows_read += 1
-        raw_force = cells[force_pos]
-        org_id = find_force(raw_force)
-        if org_id is None:
-            name = " ".join(str(raw_force or "").split()) or "(blank)"
-            target = totals.non_force if is_non_force_body(name) else totals.unknown
-            target[name] = target.get(name, 0) + 1
-            continue
-        if org_id in skip:
-            totals.skipped += 1
-            continue
-        raw_year, raw_quarter = cells[fy_pos], cells[q_pos]
-        year = years.get(raw_year, 0) if raw_year.__class__ in (str, int, float) else 0
-        if year == 0:
-            year = parse_financial_year(raw_year)
-            if raw_year.__class__ in (str, int, float):
-                years[raw_year] = year
-        quarter = quarters.get(raw_quarter, 0) if raw_quarter.__class__ in (str, int, float) else 0
-        if quarter == 0:
-            quarter = parse_financial_quarter(raw_quarter)
-            if raw_quarter.__class__ in (str, int, float):
-                quarters[raw_quarter] = quarter
-        count = _count(cells[count_pos])
-        if year is None:
-            bad(NOT_A_YEAR.format(text=str(raw_year or "")[:60]), number, fy_pos, "Financial Year")
-        if quarter is None:
-            bad(NOT_A_QUARTER.format(text=str(raw_quarter or "")[:60]), number, q_pos, "Financial Quarter")
-        if count.__class__ is str:
-            bad(count, number, count_pos, "Number of Offences")
-        if year is None or quarter is None or count.__class__ is str:
-            continue
-        key = (org_id, year)
-        found = seen.get(key)
-        if found is None:
-            found = seen[key] = set()
-        found.add(quarter)
-        kpi_ids = kpis_for(SOURCE, MAPPED_FIELDS, tuple(cells[p] for p in mapped_pos))
-        if not kpi_ids:
-            totals.unmapped += 1
-            continue
-        for kpi_id in kpi_ids:
-            total_key = (kpi_id, org_id, year, quarter)
-            sums[total_key] = sums.get(total_key, 0) + count
 
 
 def _count(raw) -> int | str:
@@ -225,53 +303,3 @@ def _count(raw) -> int | str:
         if number.is_finite() and number == number.to_integral_value():
             return int(number)
         return NOT_A_COUNT.format(text=str(raw).strip()[:60])
-
-
-def _store(plan: NationalPlan, totals: _Totals, context: NationalContext) -> None:
-    kpi_ids = sorted(context.mappings.kpis(SOURCE))
-    spans: dict[tuple[int, int], tuple[date, date]] = {}
-    for (org_id, year), quarters in totals.quarters.items():
-        whole = len(quarters) == 4
-        for kpi_id in kpi_ids:
-            year_total = 0
-            for quarter in quarters:
-                span = spans.get((year, quarter))
-                if span is None:
-                    period = Period.quarter(year, quarter)
-                    span = spans[(year, quarter)] = (period.start, period.end)
-                value = totals.sums.get((kpi_id, org_id, year, quarter), 0)
-                plan.values[(kpi_id, org_id, *span)] = Decimal(value)
-                year_total += value
-            if whole:
-                period = Period.financial_year(year)
-                plan.values[(kpi_id, org_id, period.start, period.end)] = Decimal(year_total)
-
-
-def _notes(plan: NationalPlan, totals: _Totals, context: NationalContext) -> None:
-    if totals.non_force:
-        plan.notes.append(NOTE_NON_FORCE.format(bodies=counted(totals.non_force)))
-    if totals.unknown:
-        plan.notes.append(NOTE_UNKNOWN.format(names=counted(totals.unknown)))
-    if totals.skipped:
-        plan.notes.append(context.skip_reason.replace("{count:,}", f"{totals.skipped:,}"))
-    if totals.unmapped:
-        plan.notes.append(NOTE_UNMAPPED.format(count=totals.unmapped))
-    partial: dict[tuple[int, tuple[int, ...]], list[str]] = {}
-    for (org_id, year), quarters in sorted(totals.quarters.items()):
-        if len(quarters) < 4:
-            name = context.forces.names.get(org_id, "?")
-            partial.setdefault((year, tuple(sorted(quarters))), []).append(name)
-    forces_in_year: dict[int, int] = {}
-    for _org_id, year in totals.quarters:
-        forces_in_year[year] = forces_in_year.get(year, 0) + 1
-    for (year, quarters), names in sorted(partial.items()):
-        label = fy_label(year)
-        which = "every force" if len(names) == forces_in_year[year] else ", ".join(sorted(names))
-        plan.notes.append(
-            NOTE_PARTIAL_YEAR.format(
-                year=label,
-                quarters=", ".join(f"Q{q}" for q in quarters),
-                forces=which,
-                them="them" if len(names) > 1 else "it",
-            )
-        )

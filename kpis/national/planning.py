@@ -12,9 +12,11 @@ once, and tests build a context by hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from kpis.spreadsheets import column_letter
 
 from .forces import ForceMatcher
 from .vocabulary import EVERY_ROW, normalise_value
@@ -124,6 +126,20 @@ class NationalPlan:
         self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS_LISTED:
             self.problems.append(problem)
+
+
+# problem(message, row number, column position, header): how table readers report a bad cell.
+ProblemSink = Callable[[str, int | None, int | None, str], None]
+
+
+def problem_sink(plan: NationalPlan, file_name: str, sheet: str) -> ProblemSink:
+    """A ProblemSink adding NationalProblems for one sheet to `plan`."""
+
+    def add(message: str, row: int | None = None, pos: int | None = None, header: str = "") -> None:
+        letter = column_letter(pos) if pos is not None else None
+        plan.problem(NationalProblem(file_name, message, sheet, row, letter, header))
+
+    return add
 
 
 # --------------------------------------------------------------------------- sheets

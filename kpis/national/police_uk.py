@@ -21,12 +21,20 @@ from decimal import Decimal
 
 from kpis.cells import parse_month
 from kpis.periods import month_end
-from kpis.spreadsheets import column_letter
 
 from .forces import is_non_force_body
-from .planning import NationalContext, NationalPlan, NationalProblem, counted, header_key
+from .planning import (
+    NationalContext,
+    NationalPlan,
+    NationalProblem,
+    ProblemSink,
+    counted,
+    header_key,
+    problem_sink,
+)
 
-LAYOUT = "police.uk street-level crime"
+LAYOUT = "police.uk street"  # ImportBatch.layout (at most 20 characters)
+LABEL = "police.uk street-level crime"
 SOURCE = "police_uk"
 REQUIRED = (
     "crime id",
@@ -87,20 +95,99 @@ def explain_police_uk(headers: Iterable) -> str:
     )
 
 
-class _Counts:
-    def __init__(self):
-        self.sums: dict[tuple[int, int, date], int] = {}
-        self.months: set[tuple[int, date]] = set()
+class StreetCounts:
+    """Rows counted file by file (an archive has one per force), then turned into monthly
+    values and notes. The planner below and the import registry's layout both use it:
+    `read_table` once per sheet, `values()` and `notes()` after any of them."""
+
+    def __init__(self, context: NationalContext):
+        self.context = context
+        self.sums: dict[tuple[int, int, date], int] = {}  # (kpi, organisation, month) -> rows
+        self.months: set[tuple[int, date]] = set()  # (organisation, month) with any row
         self.non_force: dict[str, int] = {}
         self.unknown: dict[str, int] = {}
         self.unmapped = 0
         self.skipped = 0
+        self.rows_read = 0
+        self._months: dict = {}
+
+    def read_table(self, columns: dict[str, int], body, problem: ProblemSink) -> None:
+        """Count one file's rows. `columns` is detect_police_uk's; `body` is [(row number,
+        cells)] below the header; `problem(message, row, position, header)` is told of bad cells."""
+        month_pos, force_pos, type_pos = columns["month"], columns["falls within"], columns["crime type"]
+        width = max(month_pos, force_pos, type_pos) + 1
+        find_force, kpis_for = self.context.forces.find, self.context.mappings.kpis_for
+        skip, sums, seen = self.context.skip_organisation_ids, self.sums, self.months
+        for number, cells in body:
+            if len(cells) < width:
+                if not any(c not in (None, "") for c in cells):
+                    continue
+                cells = list(cells) + [None] * (width - len(cells))
+            self.rows_read += 1
+            raw_force = cells[force_pos]
+            org_id = find_force(raw_force)
+            if org_id is None:
+                name = " ".join(str(raw_force or "").split())
+                if not name:
+                    problem(EMPTY_FORCE, number, force_pos, "Falls within")
+                    continue
+                target = self.non_force if is_non_force_body(name) else self.unknown
+                target[name] = target.get(name, 0) + 1
+                continue
+            if org_id in skip:
+                self.skipped += 1
+                continue
+            month = self._month(cells[month_pos])
+            if month is None:
+                text = str(cells[month_pos] or "")[:60]
+                problem(NOT_A_MONTH.format(text=text), number, month_pos, "Month")
+                continue
+            seen.add((org_id, month))
+            kpi_ids = kpis_for(SOURCE, MAPPED_FIELDS, (cells[type_pos],))
+            if not kpi_ids:
+                self.unmapped += 1
+                continue
+            for kpi_id in kpi_ids:
+                key = (kpi_id, org_id, month)
+                sums[key] = sums.get(key, 0) + 1
+
+    def _month(self, raw) -> date | None:
+        try:
+            return self._months[raw]
+        except KeyError:
+            month = self._months[raw] = parse_month(raw)
+            return month
+        except TypeError:  # an unhashable cell
+            return parse_month(raw)
+
+    def values(self) -> dict[tuple, Decimal]:
+        """{(kpi, organisation, first day, last day of the month): rows} for every month an
+        organisation has rows in (0 when none counts for the KPI)."""
+        kpi_ids = sorted(self.context.mappings.kpis(SOURCE))
+        values: dict[tuple, Decimal] = {}
+        for org_id, month in self.months:
+            end = month_end(month)
+            for kpi_id in kpi_ids:
+                values[(kpi_id, org_id, month, end)] = Decimal(self.sums.get((kpi_id, org_id, month), 0))
+        return values
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.non_force:
+            notes.append(NOTE_NON_FORCE.format(bodies=counted(self.non_force)))
+        if self.unknown:
+            notes.append(NOTE_UNKNOWN.format(names=counted(self.unknown)))
+        if self.skipped:
+            notes.append(self.context.skip_reason.replace("{count:,}", f"{self.skipped:,}"))
+        if self.unmapped:
+            notes.append(NOTE_UNMAPPED.format(count=self.unmapped))
+        return notes
 
 
 def plan_police_uk(sheets: Iterable, *, file_name: str, context: NationalContext) -> NationalPlan:
     """Plan street-level crime files: monthly values per force and mapped KPI."""
     plan = NationalPlan(layout=LAYOUT)
-    counts = _Counts()
+    counts = StreetCounts(context)
     skipped: list[str] = []
     tables = 0
     for sheet in sheets:
@@ -112,79 +199,17 @@ def plan_police_uk(sheets: Iterable, *, file_name: str, context: NationalContext
             continue
         tables += 1
         body = sheet.rows[sheet.rows.index(header) + 1 :]
-        _count_rows(sheet.name, columns, body, file_name, context, plan, counts)
+        counts.read_table(columns, body, problem_sink(plan, file_name, sheet.name))
+    plan.rows_read = counts.rows_read
     if tables == 0:
         plan.problem(NationalProblem(file_name, NO_TABLE.format(columns=", ".join(REQUIRED))))
         return plan
     if not context.mappings.kpis(SOURCE):
         plan.problem(NationalProblem(file_name, NO_MAPPINGS))
-    _store(plan, counts, context)
+    plan.values = counts.values()
     if skipped:
         more = " …" if len(skipped) > SHEETS_NAMED_IN_NOTE else ""
         names = ", ".join(skipped[:SHEETS_NAMED_IN_NOTE]) + more
         plan.notes.append(NOTE_SHEETS_SKIPPED.format(count=len(skipped), names=names))
-    if counts.non_force:
-        plan.notes.append(NOTE_NON_FORCE.format(bodies=counted(counts.non_force)))
-    if counts.unknown:
-        plan.notes.append(NOTE_UNKNOWN.format(names=counted(counts.unknown)))
-    if counts.skipped:
-        plan.notes.append(context.skip_reason.replace("{count:,}", f"{counts.skipped:,}"))
-    if counts.unmapped:
-        plan.notes.append(NOTE_UNMAPPED.format(count=counts.unmapped))
+    plan.notes += counts.notes()
     return plan
-
-
-def _count_rows(sheet_name, columns, body, file_name, context, plan: NationalPlan, counts: _Counts) -> None:
-    month_pos, force_pos, type_pos = columns["month"], columns["falls within"], columns["crime type"]
-    width = max(month_pos, force_pos, type_pos) + 1
-    months: dict = {}
-    find_force, kpis_for, skip = context.forces.find, context.mappings.kpis_for, context.skip_organisation_ids
-    sums, seen = counts.sums, counts.months
-
-    def bad(message, number, pos, header):
-        plan.problem(NationalProblem(file_name, message, sheet_name, number, column_letter(pos), header))
-
-    for number, cells in body:
-        if len(cells) < width:
-            if not any(c not in (None, "") for c in cells):
-                continue
-            cells = list(cells) + [None] * (width - len(cells))
-        plan.rows_read += 1
-        raw_force = cells[force_pos]
-        org_id = find_force(raw_force)
-        if org_id is None:
-            name = " ".join(str(raw_force or "").split())
-            if not name:
-                bad(EMPTY_FORCE, number, force_pos, "Falls within")
-                continue
-            target = counts.non_force if is_non_force_body(name) else counts.unknown
-            target[name] = target.get(name, 0) + 1
-            continue
-        if org_id in skip:
-            counts.skipped += 1
-            continue
-        raw_month = cells[month_pos]
-        try:
-            month = months[raw_month]
-        except (KeyError, TypeError):
-            month = parse_month(raw_month)
-            months[raw_month] = month
-        if month is None:
-            bad(NOT_A_MONTH.format(text=str(raw_month or "")[:60]), number, month_pos, "Month")
-            continue
-        seen.add((org_id, month))
-        kpi_ids = kpis_for(SOURCE, MAPPED_FIELDS, (cells[type_pos],))
-        if not kpi_ids:
-            counts.unmapped += 1
-            continue
-        for kpi_id in kpi_ids:
-            key = (kpi_id, org_id, month)
-            sums[key] = sums.get(key, 0) + 1
-
-
-def _store(plan: NationalPlan, counts: _Counts, context: NationalContext) -> None:
-    kpi_ids = sorted(context.mappings.kpis(SOURCE))
-    for org_id, month in counts.months:
-        end = month_end(month)
-        for kpi_id in kpi_ids:
-            plan.values[(kpi_id, org_id, month, end)] = Decimal(counts.sums.get((kpi_id, org_id, month), 0))
