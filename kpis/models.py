@@ -227,6 +227,7 @@ class ImportBatch(models.Model):
         OBSERVATIONS = "observations", _("Observations")
         GLOSSARY = "glossary", _("Glossary")
         PEERS = "peers", _("Peer figures")
+        NATIONAL = "national", _("National data")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     organisation = models.ForeignKey(

@@ -48,6 +48,7 @@ COLUMNS = (
 )
 MAPPED_FIELDS = ("offence_group", "offence_subgroup", "offence_code")
 HEADER_SEARCH_ROWS = 20  # a title or notes above the table are allowed
+NEAR_MISS_AT_LEAST = 6  # of the eight columns: fewer is some other table, not a near miss
 
 NEAR_MISS = (
     "These headers look like a Home Office recorded crime table, but {missing} "
@@ -90,7 +91,7 @@ def explain_home_office(headers: Iterable) -> str:
     """For headers that nearly are the Home Office table's, what is missing; else ""."""
     keys = {header_key(h) for h in headers}
     found = [c for c in COLUMNS if c in keys]
-    if len(found) < 4 or len(found) == len(COLUMNS):
+    if len(found) < NEAR_MISS_AT_LEAST or len(found) == len(COLUMNS):
         return ""
     missing = [c.title() for c in COLUMNS if c not in keys]
     return NEAR_MISS.format(

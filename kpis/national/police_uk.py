@@ -50,6 +50,9 @@ REQUIRED = (
 )
 OPTIONAL = ("last outcome category", "context")
 MAPPED_FIELDS = ("crime_type",)
+NEAR_MISS_AT_LEAST = 7  # of the ten columns: fewer is some other table, not a near miss
+# Columns of the archive's other files (outcomes): those are other files, not near misses.
+OTHER_FILES = {"outcome type"}
 SHEETS_NAMED_IN_NOTE = 5
 
 NEAR_MISS = (
@@ -87,7 +90,7 @@ def explain_police_uk(headers: Iterable) -> str:
     """For headers that nearly are a street-level crime file's, what is missing; else ""."""
     keys = {header_key(h) for h in headers}
     found = [c for c in REQUIRED if c in keys]
-    if len(found) < 4 or len(found) == len(REQUIRED):
+    if len(found) < NEAR_MISS_AT_LEAST or len(found) == len(REQUIRED) or keys & OTHER_FILES:
         return ""
     missing = [c for c in REQUIRED if c not in keys]
     return NEAR_MISS.format(

@@ -3,7 +3,6 @@ crime types, and the one way they are compared (`normalise_value`)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 
 EVERY_ROW = "*"
@@ -89,6 +88,11 @@ def normalise_value(text) -> str:
 
 def suggest(value: str, known) -> str:
     """The published value `value` most looks like, or ""."""
+    # Imported here to break a real cycle: kpis.models imports this module (through
+    # NationalMapping), and the import code imports kpis.models. The portal has one
+    # suggestion function; this is the only line that names it.
+    from kpis.importing import nearest
+
     keys = {normalise_value(k): k for k in known}
-    near = difflib.get_close_matches(normalise_value(value), list(keys), n=1, cutoff=0.75)
+    near = nearest(normalise_value(value), list(keys), n=1, cutoff=0.75)
     return keys[near[0]] if near else ""

@@ -62,6 +62,8 @@ def test_near_miss_says_which_columns_are_missing():
 def test_unrelated_headers_are_not_a_near_miss():
     assert detect_home_office(["kpi_code", "month", "value"]) is None
     assert explain_home_office(["kpi_code", "month", "value"]) == ""
+    other_table = ["Financial Year", "Force Name", "Offence Code", "Number of Offences"]
+    assert explain_home_office(other_table) == ""
     assert explain_home_office(PRC_HEADERS) == ""
 
 

@@ -9,7 +9,6 @@ non-zero with the reason when the download is refused or the import finds proble
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kpis import importing
 from kpis.national.fetch import FetchRefused, fetch_and_import
 
 NO_SUCH_USER = "There is no user '{username}'."
@@ -41,8 +40,10 @@ class Command(BaseCommand):
         outcome = fetched.outcome
         got = fetched.download
         self.stdout.write(f"Downloaded {got.file_name} ({len(got.content):,} bytes).")
-        for line in importing.iter_problem_lines(outcome):
-            self.stderr.write(line)
+        for problem in outcome.problems:
+            self.stderr.write(str(problem))
+        for note in getattr(outcome, "notes", ()):  # notes: what was deliberately left out
+            self.stdout.write(f"Note: {note}")
         self.stdout.write(outcome.summary())
         if not outcome.ok:
             raise CommandError(REFUSED.format(count=outcome.errors, file_name=outcome.file_name))
