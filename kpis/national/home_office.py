@@ -70,7 +70,7 @@ NOTE_UNKNOWN = (
     "Names that are no organisation here, left out: {names}. To import them, add them under "
     "Organisations (or as another name of an organisation)."
 )
-NOTE_UNMAPPED = "{count:,} rows are offences no KPI counts (no national mapping names them): not imported."
+NOTE_UNMAPPED = "Rows of offences no KPI counts (no national mapping names them), not imported: {count:,}."
 NOTE_PARTIAL_YEAR = (
     "{year}: the file has only {quarters} for {forces}: stored as quarters only; a part of a year "
     "is not a year, so there is no {year} figure for {them}."

@@ -24,7 +24,7 @@ class MappingLoadReport:
     offered: list[Measure] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"{code}: maps to '{name}' ({rows} national rows)." for code, name, rows in self.attached]
+        out = [f"{code}: maps to '{name}' (national rows: {rows})." for code, name, rows in self.attached]
         out += [f"{code}: already has {source} mappings, left as edited." for code, source in self.kept]
         out += [f"{code}: not mapped: {why}" for code, why in self.refused]
         if self.offered:

@@ -76,8 +76,8 @@ class NationalContext:
 
 
 SKIPPED_HOME = (
-    "{name} is the home force: its {count:,} rows were left out, because its own monthly figures "
-    "come from its own files."
+    "{name} is the home force, so its rows were left out (its own monthly figures come from its "
+    "own files): {count:,}."
 )
 
 

@@ -73,7 +73,7 @@ NOTE_UNKNOWN = (
     "Forces that are no organisation here, left out: {names}. To import them, add them under "
     "Organisations (or as another name of an organisation)."
 )
-NOTE_UNMAPPED = "{count:,} rows are crime types no KPI counts (no national mapping names them): not imported."
+NOTE_UNMAPPED = "Rows of crime types no KPI counts (no national mapping names them), not imported: {count:,}."
 
 
 def detect_police_uk(headers: Iterable) -> dict[str, int] | None:

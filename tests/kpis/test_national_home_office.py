@@ -138,7 +138,7 @@ def test_unknown_names_and_unmapped_offences_are_notes_not_errors():
     assert plan.values == {(11, 1, *Q1_1920): Decimal(1)}
     assert any(n.startswith("Names that are no organisation here, left out: Police Scotland (2 rows).")
                for n in plan.notes)
-    assert "1 rows are offences no KPI counts (no national mapping names them): not imported." in plan.notes
+    assert "Rows of offences no KPI counts (no national mapping names them), not imported: 1." in plan.notes
 
 
 def test_force_spellings_in_the_table_are_matched():

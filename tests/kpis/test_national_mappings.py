@@ -135,7 +135,8 @@ def test_defaults_attach_to_existing_kpis_by_name_or_alias(kpis):
     offered = {m.key for m in report.offered}
     assert "violence-with-injury" in offered and "all-crime" not in offered
     lines = report.lines()
-    assert "3.1: maps to 'All recorded crime excluding fraud and computer misuse' (5 national rows)." in lines
+    name = "All recorded crime excluding fraud and computer misuse"
+    assert f"3.1: maps to '{name}' (national rows: 5)." in lines
     assert "  violence-with-injury: Violence with injury" in lines
 
 
@@ -163,7 +164,7 @@ def test_defaults_skip_a_kpi_that_is_not_a_summed_count(kpis):
 def test_command(kpis, capsys):
     call_command("load_national_mappings", "--attach", "robbery=5.1")
     out = capsys.readouterr().out
-    assert "5.1: maps to 'Robbery' (2 national rows)." in out and "3.1: maps to" in out
+    assert "5.1: maps to 'Robbery' (national rows: 2)." in out and "3.1: maps to" in out
     with pytest.raises(CommandError, match="There is no national measure 'robbers'"):
         call_command("load_national_mappings", "--attach", "robbers=5.1")
     with pytest.raises(CommandError, match="There is no KPI with code '7.7'"):
