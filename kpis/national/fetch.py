@@ -62,7 +62,9 @@ class Download:
     content_type: str
 
 
-class _RefuseInsecureRedirects(urllib.request.HTTPRedirectHandler):
+class RefuseInsecureRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects to https only (and to http too when allow_http)."""
+
     def __init__(self, allow_http: bool):
         super().__init__()
         self.allow_http = allow_http
@@ -85,7 +87,7 @@ def check_address(url: str, *, allow_http: bool) -> None:
 def download(url: str, *, max_bytes: int, timeout: float, allow_http: bool = False) -> Download:
     """The file at `url`, or FetchRefused saying why not (see the module doc)."""
     check_address(url, allow_http=allow_http)
-    opener = urllib.request.build_opener(_RefuseInsecureRedirects(allow_http))
+    opener = urllib.request.build_opener(RefuseInsecureRedirects(allow_http))
     request = urllib.request.Request(url, headers={"User-Agent": "performance-portal national data fetch"})
     deadline = time.monotonic() + timeout
     try:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kpis.models import Observation
-from kpis.national.fetch import FetchRefused, check_spreadsheet, download
+from kpis.national.fetch import FetchRefused, RefuseInsecureRedirects, check_spreadsheet, download
 from kpis.tasks import fetch_national_data, fetch_national_data_all
 from tests.kpis.files import csv_bytes, xlsx_bytes
 
@@ -122,6 +123,17 @@ def test_http_is_refused_without_the_flag(server):
 def test_a_redirect_away_from_http_and_https_is_refused(server):
     with pytest.raises(FetchRefused, match="redirected to ftp://example.org/file.csv, which is not https"):
         get(f"{server}/to-ftp")
+
+
+def test_an_https_download_never_follows_a_redirect_to_http():
+    request = urllib.request.Request("https://data.example.org/prc.ods")
+    follow = RefuseInsecureRedirects(allow_http=False)
+    with pytest.raises(FetchRefused, match="to http://mirror.example.org/prc.ods, which is not https"):
+        follow.redirect_request(request, None, 302, "Found", {}, "http://mirror.example.org/prc.ods")
+    onward = follow.redirect_request(request, None, 302, "Found", {}, "https://mirror.example.org/prc.ods")
+    assert onward.full_url == "https://mirror.example.org/prc.ods"
+    allowed = RefuseInsecureRedirects(allow_http=True)
+    assert allowed.redirect_request(request, None, 302, "Found", {}, "http://m.example.org/a.csv") is not None
 
 
 def test_too_large_by_content_length(server):
