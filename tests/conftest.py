@@ -61,7 +61,7 @@ def _own_cache(settings):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Tests start with no organisations and no peer groups, as before the forces of England
-    and Wales shipped as data (migration kpis 0009 loads them). A test that wants them calls
+    and Wales shipped as data (a data migration loads them). A test that wants them calls
     kpis.national.force_loading.load_forces (tests/kpis/test_national_forces.py). Tests that
     flush the database (transactional_db) would lose migration data anyway."""
     with django_db_blocker.unblock():
