@@ -36,6 +36,7 @@ from portal.spreadsheet_safety import (
 )
 
 from . import exporting, importing, signals
+from .admin_national import NationalMappingInline
 from .formatting import format_value
 from .models import ImportBatch, Kpi, Observation, ObservationChange, Organisation
 
@@ -265,6 +266,7 @@ class KpiAdmin(EditVersionAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     list_filter = ("category", "unit", "aggregation", "good_direction")
     search_fields = ("code", "name", "category", "aliases")
     filter_horizontal = ("glossary_terms",)
+    inlines = [NationalMappingInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

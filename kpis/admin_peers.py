@@ -19,6 +19,15 @@ from . import signals
 from .models import Organisation, PeerGroup, Population
 from .resources_peers import OrganisationResource, PeerMembershipResource, PopulationResource
 
+NO_HOME_FORCE = _(
+    "No organisation is the home force yet. Tick the force this portal reports on and choose "
+    "the action “Make the selected organisation the home force”."
+)
+NO_HOME_FORCE_ASK_ADMIN = _(
+    "No organisation is the home force yet: ask an administrator to choose it (Organisations, "
+    "action “Make the selected organisation the home force”)."
+)
+
 # The formats the import screens offer: no legacy .xls, no JSON/YAML/HTML.
 IMPORT_FORMATS = [CSV, XLSX, ODS]
 EXPORT_FORMATS = [CSV, XLSX]
@@ -67,6 +76,13 @@ class OrganisationAdmin(SafeImportExportAdminMixin, PeersChangedAdminMixin, Impo
     list_filter = ("is_home",)
     search_fields = ("name", "code", "other_names")
     actions = ["make_home"]
+
+    def changelist_view(self, request, extra_context=None):
+        # The forces are loaded with none of them home: choosing it is a set-up step.
+        if request.method == "GET" and not Organisation.objects.filter(is_home=True).exists():
+            message = NO_HOME_FORCE if request.user.is_superuser else NO_HOME_FORCE_ASK_ADMIN
+            self.message_user(request, message, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         # Which force the portal reports on is a set-up decision, not an everyday edit.

@@ -227,6 +227,7 @@ class ImportBatch(models.Model):
         OBSERVATIONS = "observations", _("Observations")
         GLOSSARY = "glossary", _("Glossary")
         PEERS = "peers", _("Peer figures")
+        NATIONAL = "national", _("National data")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     organisation = models.ForeignKey(
@@ -427,3 +428,7 @@ class Population(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year}: {self.population:,}"
+
+
+# National mappings (which national rows make up a KPI) live with the national-data code.
+from .national.models import NationalMapping  # noqa: E402, F401

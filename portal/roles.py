@@ -27,6 +27,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "organisation": _ALL,
             "peergroup": _ALL,
             "population": _ALL,
+            "nationalmapping": _ALL,
         },
         "glossary": {"term": _ALL},
         "reports": {
@@ -49,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "organisation": (_VIEW,),
             "peergroup": (_VIEW,),
             "population": (_VIEW,),
+            "nationalmapping": (_VIEW,),
         },
         "glossary": {"term": (_VIEW,)},
         "reports": {

@@ -305,6 +305,29 @@ PORTAL_URL = os.environ.get(
 # Spreadsheet imports: refuse files and sheets beyond these sizes before parsing.
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+# National files (Home Office recorded crime tables, police.uk archives) fetched by
+# `manage.py fetch_national_data URL` and, when NATIONAL_DATA_URLS is set (addresses
+# separated by spaces), by Celery beat on NATIONAL_DATA_SCHEDULE (a crontab line
+# "minute hour day-of-month month day-of-week", default 04:30 on the 1st of each month).
+NATIONAL_DATA_URLS = os.environ.get("NATIONAL_DATA_URLS", "").split()
+NATIONAL_DATA_SCHEDULE = os.environ.get("NATIONAL_DATA_SCHEDULE", "30 4 1 * *")
+NATIONAL_DATA_MAX_BYTES = int(os.environ.get("NATIONAL_DATA_MAX_BYTES", str(200 * 1024 * 1024)))
+NATIONAL_DATA_TIMEOUT_SECONDS = float(os.environ.get("NATIONAL_DATA_TIMEOUT_SECONDS", "300"))
+if NATIONAL_DATA_URLS:
+    from celery.schedules import crontab
+
+    if len(NATIONAL_DATA_SCHEDULE.split()) != 5:
+        raise ImproperlyConfigured(
+            "NATIONAL_DATA_SCHEDULE is a crontab line of five fields, minute hour day-of-month month "
+            f"day-of-week (e.g. '30 4 1 * *'), not '{NATIONAL_DATA_SCHEDULE}'."
+        )
+    _minute, _hour, _day, _month, _weekday = NATIONAL_DATA_SCHEDULE.split()
+    CELERY_BEAT_SCHEDULE["fetch-national-data"] = {
+        "task": "kpis.tasks.fetch_national_data_all",
+        "schedule": crontab(
+            minute=_minute, hour=_hour, day_of_month=_day, month_of_year=_month, day_of_week=_weekday
+        ),
+    }
 # A renderer that grows beyond this is stopped (bytes of address space).
 RENDER_MEMORY_LIMIT_BYTES = int(os.environ.get("RENDER_MEMORY_LIMIT_BYTES", str(1536 * 1024**2)))
 

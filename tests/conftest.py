@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 
+from kpis.models import Organisation, PeerGroup
 from portal import roles
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made
@@ -55,6 +56,17 @@ def _own_cache(settings):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
     }
     yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Tests start with no organisations and no peer groups, as before the forces of England
+    and Wales shipped as data (a data migration loads them). A test that wants them calls
+    kpis.national.force_loading.load_forces (tests/kpis/test_national_forces.py). Tests that
+    flush the database (transactional_db) would lose migration data anyway."""
+    with django_db_blocker.unblock():
+        PeerGroup.objects.all().delete()
+        Organisation.objects.all().delete()
 
 
 # --------------------------------------------------------------------------- users
