@@ -23,6 +23,7 @@ from .changes import diff_snapshots, period_label
 from .chart_data import report_charts
 from .checker import check_snapshot, summary_line
 from .models import KpiRow, Paragraph, Publication, Report, ReviewedSnapshot, Section
+from .publishing import RenderOutcome
 from .significance_display import review_rows
 from .snapshot import build_snapshot, content_checksum, paragraph_numbers
 
@@ -253,6 +254,18 @@ def _refused_approval(request, report, exc: workflow.ContentChanged):
     return form, diff_snapshots(seen.snapshot, exc.snapshot, against="the content you reviewed")
 
 
+def tell_approval_outcome(request, approval: workflow.Approval) -> None:
+    """The reviewer's message: what the approval's render did, as the approval returned it."""
+    if approval.render is RenderOutcome.FAILED:
+        messages.error(request, workflow.RENDER_FAILED)
+    elif approval.render is RenderOutcome.DELAYED:
+        messages.warning(request, workflow.RENDER_DELAYED)
+    else:
+        messages.success(
+            request, f"Approved. Version {approval.publication.version} is being rendered and published."
+        )
+
+
 def review(request, pk):
     """The reviewer's page: what will be published, what changed, what the checker found."""
     report = report_for_staff(request, pk)
@@ -270,7 +283,7 @@ def review(request, pk):
                 if decision == "approve" and missing_checksum:
                     raise ValidationError(NO_CHECKSUM)
                 if decision == "approve":
-                    publication = workflow.report_approve(
+                    approval = workflow.report_approve(
                         report=report,
                         by=request.user,
                         comment=comment,
@@ -278,15 +291,7 @@ def review(request, pk):
                         reviewed_checksum=form.cleaned_data["checksum"],
                         confirm_empty_rows=form.cleaned_data["confirm_empty_rows"],
                     )
-                    if publication.render_failed:
-                        messages.error(request, workflow.RENDER_FAILED)
-                    elif publication.render_delayed:
-                        messages.warning(request, workflow.RENDER_DELAYED)
-                    else:
-                        messages.success(
-                            request,
-                            f"Approved. Version {publication.version} is being rendered and published.",
-                        )
+                    tell_approval_outcome(request, approval)
                 else:
                     workflow.report_request_changes(report=report, by=request.user, comment=comment)
                     messages.success(request, "Sent back to the editors with your comment.")
@@ -373,7 +378,11 @@ def review_queue(request):
     failed = Publication.objects.filter(render_status=Publication.RenderStatus.FAILED).select_related(
         "report"
     )
-    context = {"rows": rows, "failed": failed, "title": "Review queue"}
+    # Given up: the report is back in draft until its editors resubmit it.
+    abandoned = Publication.objects.filter(
+        render_status=Publication.RenderStatus.ABANDONED, report__status=Report.Status.DRAFT
+    ).select_related("report")
+    context = {"rows": rows, "failed": failed, "abandoned": abandoned, "title": "Review queue"}
     return admin_page(request, "reports/admin/queue.html", context)
 
 
