@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -244,8 +245,11 @@ def test_a_render_that_keeps_killing_its_worker_is_given_up_after_the_attempt_li
     monkeypatch.setattr(rendering, "html_to_pdf", lambda *a, **k: pytest.fail("rendered again"))
     publishing.render_and_store(publication)
     publication.refresh_from_db()
-    assert publication.render_status == Publication.RenderStatus.FAILED
+    # Given up: abandoned, and the report (approved, this its newest version) back in draft.
+    assert publication.render_status == Publication.RenderStatus.ABANDONED
     assert publication.render_error == publishing.GAVE_UP.format(attempts=publishing.MAX_RENDER_ATTEMPTS)
+    publication.report.refresh_from_db()
+    assert publication.report.status == Report.Status.DRAFT
 
 
 @pytest.mark.django_db
@@ -279,3 +283,145 @@ def test_sweep_with_the_queue_still_down_says_so_and_leaves_versions_waiting(mon
     assert str(error.value) == QUEUE_UNREACHABLE
     waiting.refresh_from_db()
     assert waiting.render_status == Publication.RenderStatus.QUEUED
+
+
+# --------------------------------------------------------------------------- the render-status table
+S = Publication.RenderStatus
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "move"),
+    [
+        (S.PUBLISHED, lambda p: publishing.publication_requeue(publication=p)),
+        (S.PUBLISHED, lambda p: publishing.publication_abandon(publication=p, reason="x")),
+        (S.ABANDONED, lambda p: publishing.publication_requeue(publication=p)),
+        (S.ABANDONED, lambda p: publishing.publication_abandon(publication=p, reason="x")),
+        # Published without files: a version nobody rendered never goes live.
+        (S.QUEUED, lambda p: publishing.publication_publish(publication=p)),
+        (S.FAILED, lambda p: publishing.publication_publish(publication=p)),
+        (S.RENDERING, lambda p: publishing.publication_publish(publication=p)),
+    ],
+)
+def test_the_render_status_table_refuses_illegal_moves(status, move):
+    publication = make_publication(render_status=status)
+    with pytest.raises(publishing.RenderMoveRefused):
+        move(publication)
+    publication.refresh_from_db()
+    assert publication.render_status == status
+    assert publication.published_at is None
+
+
+def test_the_render_status_table_knows_every_status_and_ends_in_published_or_abandoned():
+    assert set(publishing.RENDER_TRANSITIONS) == set(S)
+    assert publishing.RENDER_TRANSITIONS[S.PUBLISHED] == set()
+    assert publishing.RENDER_TRANSITIONS[S.ABANDONED] == set()
+    assert all(to in S for targets in publishing.RENDER_TRANSITIONS.values() for to in targets)
+
+
+@pytest.mark.django_db
+def test_a_refused_move_says_which_version_and_why():
+    publication = make_publication(render_status=S.ABANDONED)
+    with pytest.raises(publishing.RenderMoveRefused) as error:
+        publishing.publication_requeue(publication=publication)
+    assert error.value.messages == ["Version 1 is abandoned: it cannot be rendered again."]
+
+
+@pytest.mark.django_db
+def test_an_abandoned_version_is_not_rendered_and_a_late_render_changes_nothing(monkeypatch):
+    publication = make_publication()
+    publishing.publication_abandon(publication=publication, reason="Stopped by staff.")
+    monkeypatch.setattr(rendering, "html_to_pdf", lambda *a, **k: pytest.fail("rendered again"))
+    publishing.render_and_store(publication)
+    # A render that was already running when it was abandoned finishes: nothing is recorded.
+    publishing.publication_rendered(
+        publication=publication, pdf_name="x.pdf", pdf=b"%PDF-", html_name="x.html", html=b"<p>", pdf_pages=1
+    )
+    publication.refresh_from_db()
+    assert publication.render_status == S.ABANDONED and publication.pdf_file == ""
+    assert publication.render_attempts == 0
+
+
+# --------------------------------------------------------------------------- giving up: back to draft
+@pytest.mark.django_db
+def test_the_last_failed_attempt_abandons_the_render_and_sends_the_report_back_to_draft(
+    monkeypatch, mailoutbox, django_capture_on_commit_callbacks, editor
+):
+    publication = make_publication(render_status=S.FAILED, render_attempts=publishing.MAX_RENDER_ATTEMPTS - 1)
+    report = publication.report
+    report.contributors.add(editor)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("layout exploded")
+
+    monkeypatch.setattr(rendering, "html_to_pdf", broken)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        publishing.render_and_store(publication)
+    publication.refresh_from_db()
+    report.refresh_from_db()
+    assert publication.render_status == S.ABANDONED
+    assert publication.render_attempts == publishing.MAX_RENDER_ATTEMPTS
+    assert publication.render_error == publishing.RETRIES_USED_UP.format(
+        attempts=publishing.MAX_RENDER_ATTEMPTS, error="RuntimeError: layout exploded"
+    )
+    assert report.status == Report.Status.DRAFT
+    review = report.reviews.get(action=Review.Action.RENDER_ABANDONED)
+    assert (review.actor, review.from_status, review.to_status) == (None, "approved", "draft")
+    assert review.comment.startswith("Version 1: Rendering failed 5 times")
+    (mail,) = [m for m in mailoutbox if m.subject.startswith("Rendering abandoned")]
+    assert mail.subject == f"Rendering abandoned: {report.title} (version 1)"
+    assert editor.email in mail.to
+    # Nothing sends it round again: the sweep leaves it, and the editors resubmit the draft.
+    assert publishing.sweep_publications(enqueue=pytest.fail)["enqueued"] == []
+
+
+@pytest.mark.django_db
+def test_staff_abandon_a_render_and_the_report_is_a_draft_again(
+    superuser, panel_member, editor, reviewer, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    from reports import workflow
+
+    from .builders import make_report as make_real_report
+
+    monkeypatch.setattr(workflow, "_enqueue_render", lambda p: None)  # stuck in the queue
+    report = make_real_report(by=editor)
+    workflow.report_submit(report=report, by=editor)
+    v1 = workflow.report_approve(report=report, by=reviewer, comment="ok").publication
+    with pytest.raises(PermissionDenied):
+        workflow.publication_abandon(publication=v1, by=panel_member)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publication_abandon(publication=v1, by=superuser)
+    v1.refresh_from_db()
+    report.refresh_from_db()
+    assert v1.render_status == S.ABANDONED
+    assert v1.render_error == publishing.ABANDONED_BY_STAFF.format(user=superuser.get_username())
+    assert report.status == Report.Status.DRAFT
+    review = report.reviews.get(action=Review.Action.RENDER_ABANDONED)
+    assert (review.actor, review.from_status, review.to_status) == (superuser, "approved", "draft")
+    assert any(editor.email in m.to for m in mailoutbox if m.subject.startswith("Rendering abandoned"))
+    # The draft goes round again and its next approval is version 2.
+    workflow.report_submit(report=report, by=editor)
+    assert workflow.report_approve(report=report, by=reviewer, comment="ok").publication.version == 2
+
+
+@pytest.mark.django_db
+def test_abandoning_an_older_version_leaves_the_report_where_it_is():
+    report = make_report()
+    v1 = make_publication(report=report, version=1)
+    make_publication(report=report, version=2)
+    publishing.publication_abandon(publication=v1, reason="Superseded.")
+    report.refresh_from_db()
+    assert report.status == Report.Status.APPROVED
+    review = report.reviews.get(action=Review.Action.RENDER_ABANDONED)
+    assert (review.from_status, review.to_status) == ("approved", "approved")
+
+
+@pytest.mark.django_db
+def test_staff_see_abandoned_renders_in_the_review_queue(client, superuser):
+    from django.urls import reverse
+
+    publication = make_publication()
+    publishing.publication_abandon(publication=publication, reason="Stopped by staff.")
+    client.force_login(superuser)
+    page = client.get(reverse("admin:reports_report_queue")).content.decode()
+    assert "Renders abandoned" in page and "Stopped by staff." in page
