@@ -425,3 +425,21 @@ def test_staff_see_abandoned_renders_in_the_review_queue(client, superuser):
     client.force_login(superuser)
     page = client.get(reverse("admin:reports_report_queue")).content.decode()
     assert "Renders abandoned" in page and "Stopped by staff." in page
+
+
+@pytest.mark.django_db
+def test_staff_abandon_from_the_publications_list(client, superuser):
+    from django.urls import reverse
+
+    publication = make_publication(render_status=S.FAILED, render_attempts=2)
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:reports_publication_changelist"),
+        {"action": "abandon_render", "_selected_action": [publication.pk]},
+        follow=True,
+    )
+    assert "Rendering abandoned for 1 version(s)" in response.content.decode()
+    publication.refresh_from_db()
+    assert publication.render_status == S.ABANDONED
+    publication.report.refresh_from_db()
+    assert publication.report.status == Report.Status.DRAFT
