@@ -185,7 +185,8 @@ def time_approvals(*, users, report, approvals: int, env: dict) -> None:
             workflow.report_start_revision(report=report, by=editor, change_note="Benchmark revision.")
             workflow.report_submit(report=report, by=editor)
             start = time.perf_counter()
-            publication = workflow.report_approve(report=report, by=reviewer, comment="Benchmark approval.")
+            approval = workflow.report_approve(report=report, by=reviewer, comment="Benchmark approval.")
+            publication = approval.publication
             while True:
                 status = Publication.objects.values_list("render_status", flat=True).get(pk=publication.pk)
                 if status == Publication.RenderStatus.PUBLISHED:

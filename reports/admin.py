@@ -335,7 +335,7 @@ class PublicationAdmin(admin.ModelAdmin):
         "withdrawn_reason",
     ]
     readonly_fields = fields
-    actions = ["render_again"]
+    actions = ["render_again", "abandon_render"]
 
     def has_add_permission(self, request):
         return False
@@ -365,6 +365,27 @@ class PublicationAdmin(admin.ModelAdmin):
                 )
         if done:
             self.message_user(request, f"Rendering queued again for {done} version(s).", messages.SUCCESS)
+
+    @admin.action(description="Abandon rendering (the report goes back to draft)", permissions=["render"])
+    def abandon_render(self, request, queryset):
+        done = 0
+        for publication in queryset:
+            try:
+                workflow.publication_abandon(publication=publication, by=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request,
+                    f"{publication}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
+                    messages.ERROR,
+                )
+        if done:
+            self.message_user(
+                request,
+                f"Rendering abandoned for {done} version(s); their reports are back in draft and "
+                "their editors have been told.",
+                messages.SUCCESS,
+            )
 
     def has_render_permission(self, request):
         return request.user.has_perm("reports.render_publication")

@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from . import tasks
+from . import artifacts, tasks
 from .admin_views import admin_page, report_for_staff
 
 
@@ -35,7 +35,7 @@ def _since(request) -> datetime | None:
 
 def _ready(report, since: datetime | None) -> tuple[str | None, datetime | None]:
     """The newest draft PDF, and when it was made, if it was made after `since`."""
-    latest = tasks.latest_draft_pdf(report)
+    latest = artifacts.latest_draft_pdf(report)
     made_at = _made_at(latest)
     if latest and (since is None or (made_at and made_at >= since)):
         return latest, made_at
@@ -64,7 +64,7 @@ def draft_pdf(request, pk):
             {"ready": bool(name), "download": f"{page}?download=1" if name else None},
             headers={"Cache-Control": "private, no-store"},
         )
-    latest = tasks.latest_draft_pdf(report)
+    latest = artifacts.latest_draft_pdf(report)
     context = {
         "report": report,
         "latest": latest,
@@ -77,7 +77,7 @@ def draft_pdf(request, pk):
 
 
 def _download(request, report, page: str):
-    latest = tasks.latest_draft_pdf(report)
+    latest = artifacts.latest_draft_pdf(report)
     if not latest:
         messages.error(request, "No draft PDF has been made of this report yet.")
         return redirect(page)

@@ -16,13 +16,14 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from kpis.charts import PortalLineChartView
-from portal.edit_versions import record_edit
 
-from . import coverage, drafting, selectors, workflow
+from . import coverage, draft_edits, selectors, workflow
 from .changes import diff_snapshots, period_label
-from .chart_data import report_charts
 from .checker import check_snapshot, summary_line
-from .models import KpiRow, Paragraph, Publication, Report, ReviewedSnapshot, Section
+from .live_charts import preview_row_chart
+from .models import KpiRow, Publication, Report, ReviewedSnapshot, Section
+from .publishing import RenderOutcome
+from .rendering import build_context
 from .significance_display import review_rows
 from .snapshot import build_snapshot, content_checksum, paragraph_numbers
 
@@ -86,8 +87,6 @@ def admin_page(request, template: str, context: dict):
 
 
 def _preview_context(request, report, snapshot=None) -> dict:
-    from .rendering import build_context
-
     snapshot = snapshot or build_snapshot(report)
     context = build_context(snapshot, draft=True)
     # Draft charts read the live figures through a staff-only view.
@@ -149,18 +148,17 @@ def preview(request, pk):
 
 class PreviewChartView(PortalLineChartView):
     """Chart.js data for the preview, from the live (not yet frozen) figures, drawn exactly
-    as the published page draws it (reports.chart_data)."""
+    as the published page draws it (reports.live_charts: this chart's row only)."""
 
     def get(self, request, *args, **kwargs):
         if not (
             request.user.is_active and request.user.is_staff and request.user.has_perm("reports.view_report")
         ):
             raise PermissionDenied
-        report = get_object_or_404(Report, pk=kwargs["pk"])
-        charts = report_charts(build_snapshot(report))
-        if kwargs["code"] not in charts:
+        report = get_object_or_404(Report.objects.select_related("organisation"), pk=kwargs["pk"])
+        self.chart = preview_row_chart(report, kwargs["code"])
+        if self.chart is None:
             raise Http404("No such KPI in this report.")
-        self.chart = charts[kwargs["code"]]
         return super().get(request, *args, **kwargs)
 
     def get_chart(self):
@@ -253,6 +251,18 @@ def _refused_approval(request, report, exc: workflow.ContentChanged):
     return form, diff_snapshots(seen.snapshot, exc.snapshot, against="the content you reviewed")
 
 
+def tell_approval_outcome(request, approval: workflow.Approval) -> None:
+    """The reviewer's message: what the approval's render did, as the approval returned it."""
+    if approval.render is RenderOutcome.FAILED:
+        messages.error(request, workflow.RENDER_FAILED)
+    elif approval.render is RenderOutcome.DELAYED:
+        messages.warning(request, workflow.RENDER_DELAYED)
+    else:
+        messages.success(
+            request, f"Approved. Version {approval.publication.version} is being rendered and published."
+        )
+
+
 def review(request, pk):
     """The reviewer's page: what will be published, what changed, what the checker found."""
     report = report_for_staff(request, pk)
@@ -270,7 +280,7 @@ def review(request, pk):
                 if decision == "approve" and missing_checksum:
                     raise ValidationError(NO_CHECKSUM)
                 if decision == "approve":
-                    publication = workflow.report_approve(
+                    approval = workflow.report_approve(
                         report=report,
                         by=request.user,
                         comment=comment,
@@ -278,15 +288,7 @@ def review(request, pk):
                         reviewed_checksum=form.cleaned_data["checksum"],
                         confirm_empty_rows=form.cleaned_data["confirm_empty_rows"],
                     )
-                    if publication.render_failed:
-                        messages.error(request, workflow.RENDER_FAILED)
-                    elif publication.render_delayed:
-                        messages.warning(request, workflow.RENDER_DELAYED)
-                    else:
-                        messages.success(
-                            request,
-                            f"Approved. Version {publication.version} is being rendered and published.",
-                        )
+                    tell_approval_outcome(request, approval)
                 else:
                     workflow.report_request_changes(report=report, by=request.user, comment=comment)
                     messages.success(request, "Sent back to the editors with your comment.")
@@ -373,7 +375,11 @@ def review_queue(request):
     failed = Publication.objects.filter(render_status=Publication.RenderStatus.FAILED).select_related(
         "report"
     )
-    context = {"rows": rows, "failed": failed, "title": "Review queue"}
+    # Given up: the report is back in draft until its editors resubmit it.
+    abandoned = Publication.objects.filter(
+        render_status=Publication.RenderStatus.ABANDONED, report__status=Report.Status.DRAFT
+    ).select_related("report")
+    context = {"rows": rows, "failed": failed, "abandoned": abandoned, "title": "Review queue"}
     return admin_page(request, "reports/admin/queue.html", context)
 
 
@@ -383,15 +389,14 @@ def section_draft_sentences(request, section) -> list[dict]:
     if section.kind != Section.Kind.PERFORMANCE:
         return []
     snapshot = build_snapshot(section.report)
-    rows_by_code = {row["kpi"]["code"]: row for s in snapshot["sections"] for row in s["rows"]}
     out = []
-    for kpi_row in section.kpi_rows.select_related("kpi"):
-        row = rows_by_code.get(kpi_row.kpi.code)
-        if row:
+    for kpi_row in section.kpi_rows.select_related("kpi", "section"):
+        sentence = draft_edits.kpi_row_sentence(snapshot, kpi_row)
+        if sentence:
             out.append(
                 {
                     "row": kpi_row,
-                    "sentence": drafting.draft_sentence(row),
+                    "sentence": sentence,
                     "url": reverse(
                         "admin:reports_report_draft_sentence", args=[section.report_id, kpi_row.pk]
                     ),
@@ -404,22 +409,16 @@ def section_draft_sentences(request, section) -> list[dict]:
 def draft_sentence(request, pk, row_pk):
     """Insert the drafted sentence as a new paragraph at the end of the section."""
     report = get_object_or_404(Report, pk=pk)
-    kpi_row = get_object_or_404(KpiRow, pk=row_pk, section__report=report)
+    kpi_row = get_object_or_404(
+        KpiRow.objects.select_related("kpi", "section"), pk=row_pk, section__report=report
+    )
     try:
-        workflow.report_check_editable(report=report, by=request.user)
+        draft_edits.add_drafted_sentence(kpi_row=kpi_row, by=request.user)
     except PermissionDenied as exc:
         messages.error(request, _errors(exc))
         return redirect_to_report(report)
-    sentences = {d["row"].pk: d["sentence"] for d in section_draft_sentences(request, kpi_row.section)}
-    text = sentences.get(kpi_row.pk)
-    if not text:
-        messages.error(request, "No sentence could be drafted for this KPI.")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
     else:
-        last = kpi_row.section.paragraphs.order_by("-position").first()
-        Paragraph.objects.create(
-            section=kpi_row.section, text=text, position=(last.position + 10) if last else 10
-        )
-        workflow.report_record_edit(report=report, by=request.user)
-        record_edit(Section, [kpi_row.section_id], by=request.user)
         messages.success(request, "Drafted sentence added as the last paragraph; edit it as you wish.")
     return redirect(reverse("admin:reports_section_change", args=[kpi_row.section_id]))

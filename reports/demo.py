@@ -165,7 +165,7 @@ def load_demo_report(*, editor, reviewer, out) -> str | None:
     out.write(f"Report written by {editor.username}: {report.title}")
     workflow.report_submit(report=report, by=editor, comment="Year-end report for the Panel.")
     out.write(f"Submitted for review by {editor.username}.")
-    publication = workflow.report_approve(report=report, by=reviewer, comment=APPROVAL_COMMENT)
+    publication = workflow.report_approve(report=report, by=reviewer, comment=APPROVAL_COMMENT).publication
     publication.refresh_from_db()
     out.write(
         f"Approved by {reviewer.username}: version {publication.version} "

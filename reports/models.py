@@ -12,7 +12,8 @@ class Report(EditVersioned):
 
     The report rows hold the working copy; each approval freezes it into a Publication
     (version N), so editing a new revision never touches what readers already have.
-    The status changes only through `reports.workflow`.
+    The status changes only through `reports.report_status.move_report`: called by
+    `reports.workflow` for people's decisions and `reports.publishing` for the renderer's.
     """
 
     class Status(models.TextChoices):
@@ -342,6 +343,7 @@ class Review(models.Model):
         WITHDRAW = "withdraw", _("Withdrawn")
         NEW_REVISION = "new_revision", _("New revision started")
         RENDER_FAILED = "render_failed", _("Rendering failed")
+        RENDER_ABANDONED = "render_abandoned", _("Rendering abandoned, back to draft")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="reviews")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
@@ -402,6 +404,7 @@ class Publication(models.Model):
         RENDERED = "rendered", _("Rendered, waiting for publication time")
         PUBLISHED = "published", _("Published")
         FAILED = "failed", _("Failed")
+        ABANDONED = "abandoned", _("Abandoned")
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="publications")
     version = models.PositiveIntegerField(_("version"))

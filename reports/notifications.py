@@ -81,6 +81,17 @@ def publication_published(*, publication) -> None:
     )
 
 
+def render_abandoned(*, publication, by, reason: str) -> None:
+    """A render was given up and the report is back in draft: its editors fix and resubmit."""
+    report = publication.report
+    _send(
+        f"Rendering abandoned: {report.title} (version {publication.version})",
+        f"Version {publication.version} of “{report.title}” was not published:\n\n{reason}\n\n"
+        f"Open the draft: {_link('admin:reports_report_change', report.pk)}",
+        _people(users=[*_authors(report), publication.approved_by], exclude=by),
+    )
+
+
 def report_withdrawn(*, report, by, reason: str) -> None:
     _send(
         f"Withdrawn: {report.title}",

@@ -1,5 +1,8 @@
 """Rendering a frozen report: one context, from it the web page's HTML and the PDF.
 
+A snapshot in, bytes out, and nothing more: storing the files and moving the
+publication's status are `reports.artifacts` and `reports.publishing`.
+
 Everything reads the publication's snapshot (docs/snapshot.md) and nothing else, so the
 web page and the PDF never disagree and a later upload never changes them. The PDF is
 WeasyPrint, tagged PDF/UA-1, with an explicit fetcher (reports.pdf_fetcher) so editors'
@@ -15,45 +18,26 @@ import copy
 import gc
 import hashlib
 import logging
-import os
 import re
-import resource
 import threading
-import time
-import traceback
+from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 import nh3
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import peer_svg, significance_display, svg_text_runs, svgcharts
-from .models import Publication
 from .pdf_fetcher import BASE_URL, StaticOnlyFetcher
+from .snapshot import build_snapshot
 
 log = logging.getLogger(__name__)
 
 PDF_TEMPLATE = "reports/pdf/document.html"
 WEB_TEMPLATE = "reports/web/body.html"
 LANGUAGE = "en-GB"
-
-# Error messages (tests assert these exact texts).
-RENDER_TIMEOUT = "Rendering took longer than the time limit and was stopped."
-RENDER_MEMORY = "Rendering needed more memory than the limit allows and was stopped."
-GAVE_UP = (
-    "Rendering was started {attempts} times and never finished (the renderer died each time); "
-    'it will not be retried automatically. Use "render again" once the cause is fixed.'
-)
-# After this many starts that never finished, a render is not retried on its own: a
-# document that crashes the renderer must not be redelivered for ever.
-MAX_RENDER_ATTEMPTS = 5
 
 # What commentary, introductions and glossary definitions may contain once more, checked
 # here even though the snapshot is already sanitised: the PDF must never see anything
@@ -317,151 +301,20 @@ def render_pdf(context: dict) -> bytes:
 
 def render_draft_pdf(report) -> bytes:
     """A report's current working copy as a PDF watermarked DRAFT (for the preview)."""
-    from .snapshot import build_snapshot
-
     return render_pdf(build_context(build_snapshot(report), draft=True))
 
 
-# --------------------------------------------------------------------------- storing
-def artifact_name(publication: Publication, filename: str) -> str:
-    return f"publications/{publication.report.slug}/v{publication.version}/{filename}"
+@dataclass(frozen=True)
+class RenderedReport:
+    """A version's two files: the PDF (and its page count) and the reader page's HTML."""
+
+    pdf: bytes
+    pdf_pages: int
+    html: bytes
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def store_complete(name: str, data: bytes, *, storage=None) -> str:
-    """Write `data` under exactly `name`, so that `name` only ever holds a complete file.
-
-    Only the storage API is used: the configured storage replaces a name whole (an object
-    store shows an object once uploaded; portal.storage.ArtifactFileSystemStorage renames
-    a finished temporary file over the name). Unchanged content is left alone, so a second
-    render rewrites nothing.
-    """
-    storage = storage or default_storage
-    if storage.exists(name):
-        with storage.open(name, "rb") as existing:
-            if _sha256(existing.read()) == _sha256(data):
-                return name
-        if storage.get_available_name(name) != name:
-            storage.delete(name)  # a storage that keeps both would give ours another name
-    saved = storage.save(name, ContentFile(data))
-    if saved != name:
-        raise RuntimeError(f"Storage saved {saved!r} instead of {name!r}.")
-    return name
-
-
-def _test_hook_block_render() -> None:
-    """TEST HOOK, inert unless PORTAL_TEST_RENDER_GATE names a file (crash-safety tests).
-
-    The first render to get here writes its pid to <gate>.started and waits while the
-    gate file exists, so a test can kill the worker mid-render; later renders find
-    <gate>.started and go straight on.
-    """
-    gate = os.environ.get("PORTAL_TEST_RENDER_GATE")
-    if not gate:
-        return
-    started = Path(f"{gate}.started")
-    if started.exists():
-        return
-    started.write_text(str(os.getpid()))
-    deadline = time.monotonic() + 120
-    while Path(gate).exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-@contextlib.contextmanager
-def memory_cap(limit_bytes: int | None, *, enabled: bool = True):
-    """Limit this process's address space while the block runs (Linux RLIMIT_AS), then lift it.
-
-    A render that needs more fails with MemoryError instead of starving the machine.
-    """
-    if not enabled or not limit_bytes:
-        yield
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    new_soft = limit_bytes if hard == resource.RLIM_INFINITY else min(limit_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (new_soft, hard))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-
-def render_and_store(publication: Publication, *, memory_limit: int | None = None) -> None:
-    """Render a version's HTML and PDF, store them with checksums, then publish it.
-
-    Idempotent: a published version is never touched; a second run writes the same bytes
-    under the same names. Files are complete before the row references them. On error
-    the failure is recorded (workflow.publication_render_failed) and the error re-raised
-    so the task can retry. `memory_limit` (bytes) caps the rendering itself; the task sets
-    it in workers, where the process is ours to limit.
-    """
-    from . import workflow
-
-    publication = Publication.objects.select_related("report").get(pk=publication.pk)
-    if publication.render_status == Publication.RenderStatus.PUBLISHED:
-        return
-    if (
-        publication.render_status == Publication.RenderStatus.RENDERING
-        and publication.render_attempts >= MAX_RENDER_ATTEMPTS
-    ):
-        workflow.publication_render_failed(
-            publication=publication, error=GAVE_UP.format(attempts=publication.render_attempts)
-        )
-        return
-    Publication.objects.filter(pk=publication.pk).update(
-        render_status=Publication.RenderStatus.RENDERING,
-        render_attempts=F("render_attempts") + 1,
-    )
-    failure = None
-    try:
-        with memory_cap(memory_limit):
-            _test_hook_block_render()
-            context = build_context(publication.snapshot)
-            pdf, pages = html_to_pdf(render_pdf_html(context), identifier=context["pdf"]["identifier"])
-            html = render_web_html(context).encode()
-        pdf_name = store_complete(artifact_name(publication, "report.pdf"), pdf)
-        html_name = store_complete(artifact_name(publication, "report.html"), html)
-    except Exception as exc:
-        failure = exc
-        log.exception("Rendering %s failed", publication)
-    if failure is not None:
-        # The traceback's frames still hold the failed document; free it before recording.
-        traceback.clear_frames(failure.__traceback__)
-        workflow.publication_render_failed(publication=publication, error=_describe_error(failure))
-        raise failure
-    with transaction.atomic():
-        locked = Publication.objects.select_for_update().get(pk=publication.pk)
-        if locked.render_status == Publication.RenderStatus.PUBLISHED:
-            return
-        locked.html_file, locked.html_sha256 = html_name, _sha256(html)
-        locked.pdf_file, locked.pdf_sha256 = pdf_name, _sha256(pdf)
-        locked.pdf_pages = pages
-        locked.rendered_at = timezone.now()
-        locked.render_status = Publication.RenderStatus.RENDERED
-        locked.render_error = ""
-        locked.save(
-            update_fields=[
-                "html_file",
-                "html_sha256",
-                "pdf_file",
-                "pdf_sha256",
-                "pdf_pages",
-                "rendered_at",
-                "render_status",
-                "render_error",
-            ]
-        )
-        workflow.publication_publish(publication=locked)
-
-
-def _describe_error(exc: BaseException) -> str:
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    if isinstance(exc, SoftTimeLimitExceeded):
-        return RENDER_TIMEOUT
-    if isinstance(exc, MemoryError):
-        return RENDER_MEMORY
-    return f"{type(exc).__name__}: {exc}"[:4000]
+def render_report(snapshot: dict) -> RenderedReport:
+    """A frozen snapshot as the published PDF and the reader site's HTML, from one context."""
+    context = build_context(snapshot)
+    pdf, pages = html_to_pdf(render_pdf_html(context), identifier=context["pdf"]["identifier"])
+    return RenderedReport(pdf=pdf, pdf_pages=pages, html=render_web_html(context).encode())

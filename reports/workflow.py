@@ -1,13 +1,17 @@
-"""Every change of a report's status, and who may make it.
+"""Every decision people make on a report, and who may make it.
 
-Each move is one function: it checks the actor's role and the current status, records a
-Review (who, when, from, to, comment), and enqueues any work with
-`transaction.on_commit`. Views and admin actions call these; nothing else sets a status.
+Each move is one function: it checks the actor's role and the current status, moves the
+report (`report_status.move_report`, which records a Review: who, when, from, to,
+comment) and starts any work once it is committed. Views and admin actions call these.
+What the renderer's outcome decides (a version published, a render given up) is
+`reports.publishing`'s; staff's "render again" and "abandon" are checked here and made
+there.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,14 +21,17 @@ from django.utils import timezone
 
 from portal.edit_versions import record_edit
 
-from . import coverage, notifications
-from .models import Publication, Report, Review
+from . import coverage, notifications, publishing, tasks
+from .checker import check_snapshot
+from .models import Publication, Report, Review, ReviewedSnapshot
+from .publishing import RenderOutcome
+from .report_status import WRONG_STATUS, move_report
+from .snapshot import build_snapshot, content_checksum, search_text
 
 log = logging.getLogger(__name__)
 
 # Error messages (tests assert these exact texts).
 NOT_ALLOWED = "You do not have permission to {action} reports."
-WRONG_STATUS = "A report that is {status} cannot be {verb}."
 CANNOT_APPROVE_OWN = (
     "You cannot approve this report: you created, edited or submitted it. Another reviewer must approve it."
 )
@@ -69,28 +76,6 @@ def _check_perm(user, perm: str, action: str) -> None:
         raise PermissionDenied(NOT_ALLOWED.format(action=action))
 
 
-def _move(
-    *, report: Report, to: str, by, action: str, comment: str = "", verb: str, from_states=None
-) -> Review:
-    """Change the status if this move is allowed from the current one; record who and why."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if to not in Report.TRANSITIONS[report.status] or (from_states and report.status not in from_states):
-        raise ValidationError(WRONG_STATUS.format(status=report.get_status_display().lower(), verb=verb))
-    review = Review.objects.create(
-        report=report, action=action, actor=by, from_status=report.status, to_status=to, comment=comment
-    )
-    Report.objects.filter(pk=report.pk).update(status=to, updated_at=timezone.now())
-    log.info(
-        "Report %s: %s -> %s (%s) by %s",
-        report.slug,
-        report.status,
-        to,
-        action,
-        by.get_username() if by is not None else "the system",
-    )
-    return review
-
-
 def is_author(report: Report, user) -> bool:
     """Created, edited or submitted this revision: such a user may not decide on it."""
     return (
@@ -128,14 +113,12 @@ def report_record_edit(*, report: Report, by) -> None:
 def report_submit(*, report: Report, by, comment: str = "", confirm_empty_rows: bool = False) -> Report:
     """Send a draft for review. KPI rows with no figures at all need `confirm_empty_rows`
     and a comment saying why, recorded with the submission (reports.coverage)."""
-    from .snapshot import build_snapshot
-
     _check_perm(by, "reports.submit_report", "submit")
     if not report.sections.exists():
         raise ValidationError(EMPTY_REPORT)
     snapshot = build_snapshot(report)
     going_ahead = coverage.check_empty_rows(snapshot, confirmed=confirm_empty_rows, comment=comment)
-    _move(
+    move_report(
         report=report,
         to=Report.Status.IN_REVIEW,
         by=by,
@@ -156,7 +139,7 @@ def report_request_changes(*, report: Report, by, comment: str) -> Report:
         raise ValidationError(COMMENT_REQUIRED)
     if is_author(report, by):
         raise PermissionDenied(CANNOT_REVIEW_OWN)
-    _move(
+    move_report(
         report=report,
         to=Report.Status.DRAFT,
         by=by,
@@ -172,14 +155,18 @@ def report_request_changes(*, report: Report, by, comment: str) -> Report:
 
 def open_flags(report: Report, snapshot: dict | None = None) -> list:
     """Commentary checker findings a reviewer must answer: disagreements, periods, questions."""
-    from .checker import check_snapshot
-    from .snapshot import build_snapshot
-
     findings = check_snapshot(snapshot or build_snapshot(report))
     return [f for f in findings if f.flagged]
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Approval:
+    """What an approval did: the version it froze, and how far its render got."""
+
+    publication: Publication
+    render: RenderOutcome
+
+
 def report_approve(
     *,
     report: Report,
@@ -188,8 +175,8 @@ def report_approve(
     publish_at: datetime | None = None,
     reviewed_checksum: str | None = None,
     confirm_empty_rows: bool = False,
-) -> Publication:
-    """Approve and freeze version N; rendering starts once the transaction commits.
+) -> Approval:
+    """Approve and freeze version N, then start its render; say how far that got.
 
     `reviewed_checksum` is `snapshot.content_checksum` of what the reviewer's page showed:
     if the snapshot built now differs (an edit, a glossary or KPI change, a new import),
@@ -197,11 +184,23 @@ def report_approve(
     None is for callers that approve what they just built themselves (the demo loader).
 
     If the task queue cannot be reached the approval still stands: the publication stays
-    queued, `publication.render_delayed` is True, and the sweep enqueues it later.
+    queued, the outcome is `RenderOutcome.DELAYED`, and the sweep enqueues it later.
     """
-    from .models import ReviewedSnapshot
-    from .snapshot import build_snapshot, content_checksum, search_text
+    publication = _approve(
+        report=report,
+        by=by,
+        comment=comment,
+        publish_at=publish_at,
+        reviewed_checksum=reviewed_checksum,
+        confirm_empty_rows=confirm_empty_rows,
+    )
+    return Approval(publication=publication, render=_enqueue_render(publication))
 
+
+@transaction.atomic
+def _approve(
+    *, report: Report, by, comment: str, publish_at, reviewed_checksum, confirm_empty_rows
+) -> Publication:
     _check_perm(by, "reports.review_report", "approve")
     # Locked first: a contributor recorded by a shared edit (reports.contributions) waits
     # for this approval, or this approval waits for it and then sees its change.
@@ -222,7 +221,7 @@ def report_approve(
     if flags and not comment.strip():
         raise ValidationError(FLAGS_NEED_COMMENT.format(count=len(flags)))
     going_ahead = coverage.check_empty_rows(snapshot, confirmed=confirm_empty_rows, comment=comment)
-    _move(
+    move_report(
         report=report,
         to=Report.Status.APPROVED,
         by=by,
@@ -241,91 +240,55 @@ def report_approve(
         publish_at=publish_at,
     )
     ReviewedSnapshot.objects.filter(report=report).delete()  # kept only while under review
-    publication.render_delayed = publication.render_failed = False
-    transaction.on_commit(lambda: _enqueue_render(publication))
     transaction.on_commit(
         lambda: notifications.report_approved(report=report, by=by, version=version, comment=comment)
     )
     return publication
 
 
-def _enqueue_render(publication: Publication) -> None:
-    from . import tasks
+def _enqueue_render(publication: Publication) -> RenderOutcome:
+    """Start a version's render and say how far it got by the time this returns.
 
-    try:
-        tasks.publication_render.delay(publication.pk)
-    except Exception as exc:  # noqa: BLE001 - the approval stands either way
-        if getattr(tasks.publication_render.app.conf, "task_always_eager", False):
-            # Rendered in-process and failed: the failure is recorded on the version,
-            # where staff see it and can "render again".
+    Without a broker the task runs in this process (eager) and does so now, inside the
+    caller's transaction if there is one (it sees the new row), so the outcome is known.
+    A worker must find the row committed: the task is sent now if it is, else when the
+    caller's outer transaction commits (`QUEUED`; if the queue is down by then, the sweep
+    enqueues it later).
+    """
+    if tasks.publication_render.app.conf.task_always_eager:
+        try:
+            tasks.enqueue_publication_render(publication.pk)
+        except Exception:  # noqa: BLE001 - the approval stands either way
+            # The failure is recorded on the version, where staff see it and can "render again".
             log.exception("Rendering %s failed", publication)
-            publication.render_failed = True
-        else:
-            log.warning("Could not enqueue rendering of %s: %s", publication, exc)
-            publication.render_delayed = True
+        return publishing.outcome_of_in_process_render(publication)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _send_to_worker(publication))
+        return RenderOutcome.QUEUED
+    return _send_to_worker(publication)
 
 
-@transaction.atomic
-def publication_publish(*, publication: Publication) -> Publication:
-    """The files are stored: publish now, or wait for the reviewer's publication time."""
-    publication = Publication.objects.select_for_update().get(pk=publication.pk)
-    if publication.render_status == Publication.RenderStatus.PUBLISHED:
-        return publication  # idempotent: a second render run changes nothing
-    now = timezone.now()
-    if publication.publish_at and publication.publish_at > now:
-        publication.render_status = Publication.RenderStatus.RENDERED
-        publication.save(update_fields=["render_status"])
-        return publication
-    publication.render_status = Publication.RenderStatus.PUBLISHED
-    publication.render_error = ""
-    publication.published_at = now
-    publication.save(update_fields=["render_status", "render_error", "published_at"])
-    report = publication.report
-    if report.status == Report.Status.APPROVED:
-        newest = report.publications.aggregate(n=Max("version"))["n"]
-        if newest == publication.version:
-            _move(
-                report=report,
-                to=Report.Status.PUBLISHED,
-                by=None,
-                action=Review.Action.PUBLISH,
-                comment=f"Version {publication.version} published.",
-                verb="published",
-            )
-    transaction.on_commit(lambda: notifications.publication_published(publication=publication))
-    return publication
+def _send_to_worker(publication: Publication) -> RenderOutcome:
+    try:
+        tasks.enqueue_publication_render(publication.pk)
+    except Exception as exc:  # noqa: BLE001 - the approval stands either way
+        log.warning("Could not enqueue rendering of %s: %s", publication, exc)
+        return RenderOutcome.DELAYED
+    return RenderOutcome.QUEUED
 
 
-@transaction.atomic
-def publication_render_failed(*, publication: Publication, error: str) -> None:
-    """Record the failure where staff see it (admin list and the report's history)."""
-    publication = Publication.objects.select_for_update().get(pk=publication.pk)
-    first_failure = publication.render_status != Publication.RenderStatus.FAILED
-    publication.render_status = Publication.RenderStatus.FAILED
-    publication.render_error = error[:4000]
-    publication.save(update_fields=["render_status", "render_error"])
-    if first_failure:
-        Review.objects.create(
-            report=publication.report,
-            action=Review.Action.RENDER_FAILED,
-            from_status=publication.report.status,
-            to_status=publication.report.status,
-            comment=f"Version {publication.version}: {error[:500]}",
-        )
-
-
-@transaction.atomic
-def publication_render_again(*, publication: Publication, by) -> Publication:
+def publication_render_again(*, publication: Publication, by) -> RenderOutcome:
     """Staff retry a render that failed or stalled. Published versions are never redone."""
     _check_perm(by, "reports.render_publication", "render")
-    publication = Publication.objects.select_for_update().get(pk=publication.pk)
-    if publication.render_status == Publication.RenderStatus.PUBLISHED:
-        raise ValidationError("Version %(v)s is already published.", params={"v": publication.version})
-    publication.render_status = Publication.RenderStatus.QUEUED
-    publication.save(update_fields=["render_status"])
-    publication.render_delayed = publication.render_failed = False
-    transaction.on_commit(lambda: _enqueue_render(publication))
-    return publication
+    publication = publishing.publication_requeue(publication=publication)
+    return _enqueue_render(publication)
+
+
+def publication_abandon(*, publication: Publication, by) -> Publication:
+    """Staff give a render up: the version is abandoned and the report goes back to draft."""
+    _check_perm(by, "reports.render_publication", "render")
+    reason = publishing.ABANDONED_BY_STAFF.format(user=by.get_username())
+    return publishing.publication_abandon(publication=publication, reason=reason, by=by)
 
 
 # --------------------------------------------------------------------------- after publication
@@ -334,7 +297,7 @@ def report_withdraw(*, report: Report, by, reason: str) -> Report:
     _check_perm(by, "reports.withdraw_report", "withdraw")
     if not (reason or "").strip():
         raise ValidationError(REASON_REQUIRED)
-    _move(
+    move_report(
         report=report,
         to=Report.Status.WITHDRAWN,
         by=by,
@@ -360,7 +323,7 @@ def report_start_revision(*, report: Report, by, change_note: str = "") -> Repor
     change), so the new draft starts from it; the frozen snapshot of every version stays.
     """
     _check_perm(by, "reports.start_revision", "revise")
-    _move(
+    move_report(
         report=report,
         to=Report.Status.DRAFT,
         by=by,

@@ -32,7 +32,7 @@ def _fresh_reader_caches():
 
 def _publish_with_the_real_renderer():
     """Version 1 rendered by reports.rendering (WeasyPrint PDF, frozen HTML)."""
-    from reports.rendering import render_and_store
+    from reports.publishing import render_and_store
 
     snap = reference_snapshot()
     snap["sections"][3]["rows"][0]["analysis"] = {

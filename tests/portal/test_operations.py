@@ -148,7 +148,7 @@ def test_a_server_error_is_logged_as_an_error(client, db, caplog, monkeypatch):
 
 
 def test_a_failed_render_is_logged_with_its_report_version_approver_and_reason(db, caplog, monkeypatch):
-    from reports import rendering, tasks
+    from reports import publishing, rendering, tasks
     from tests.reports.factories import make_publication
 
     publication = make_publication()
@@ -161,7 +161,7 @@ def test_a_failed_render_is_logged_with_its_report_version_approver_and_reason(d
     failed = next(r for r in caplog.records if r.name == "reports.tasks" and "failed" in r.getMessage())
     assert failed.levelno == logging.ERROR
     assert where in failed.getMessage()
-    assert failed.getMessage().endswith(rendering.RENDER_MEMORY)
+    assert failed.getMessage().endswith(publishing.RENDER_MEMORY)
 
 
 # --------------------------------------------------------------------------- README

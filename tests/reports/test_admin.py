@@ -206,3 +206,59 @@ def test_admin_pages_underline_links_in_sentences(client, superuser, report):
     client.force_login(superuser)
     html = client.get(reverse("admin:reports_report_review", args=[report.pk])).content.decode()
     assert "/static/css/admin.css" in html and "Performance portal administration" in html
+
+
+# --------------------------------------------------------------------------- drafted sentences
+def draft_sentence_url(report, kpi_row):
+    return reverse("admin:reports_report_draft_sentence", args=[report.pk, kpi_row.pk])
+
+
+@pytest.mark.django_db
+def test_drafted_sentence_is_added_as_the_last_paragraph_by_an_editor(client, editor2, report):
+    from reports.models import KpiRow, Section
+
+    kpi_row = KpiRow.objects.get(section__report=report, kpi__code="1.1")
+    section_version = kpi_row.section.edit_version
+    client.force_login(editor2)
+    response = client.post(draft_sentence_url(report, kpi_row))
+    assert response.status_code == 302
+    texts = list(kpi_row.section.paragraphs.order_by("position").values_list("text", flat=True))
+    assert texts[-1].startswith("999 calls rose by") and len(texts) == 3
+    assert kpi_row.section.paragraphs.order_by("position").last().position == 12
+    report.refresh_from_db()
+    # An edit like any other: a contributor now (may not approve), forms opened before refused.
+    assert report.contributors.filter(pk=editor2.pk).exists()
+    assert report.edited_by == editor2
+    assert Section.objects.get(pk=kpi_row.section_id).edit_version == section_version + 1
+
+
+@pytest.mark.django_db
+def test_drafted_sentence_is_one_transaction_nothing_is_left_when_a_step_fails(
+    client, editor2, report, monkeypatch
+):
+    from reports.models import KpiRow
+
+    def fails(**kwargs):
+        raise RuntimeError("database went away")
+
+    kpi_row = KpiRow.objects.get(section__report=report, kpi__code="1.1")
+    before = list(Paragraph.objects.values_list("pk", flat=True))
+    monkeypatch.setattr(workflow, "report_record_edit", fails)
+    client.force_login(editor2)
+    with pytest.raises(RuntimeError):
+        client.post(draft_sentence_url(report, kpi_row))
+    assert list(Paragraph.objects.values_list("pk", flat=True)) == before
+    assert not report.contributors.filter(pk=editor2.pk).exists()
+
+
+@pytest.mark.django_db
+def test_drafted_sentence_is_refused_once_the_report_is_submitted(client, editor, report):
+    from reports.models import KpiRow
+
+    kpi_row = KpiRow.objects.get(section__report=report, kpi__code="1.1")
+    workflow.report_submit(report=report, by=editor)
+    before = Paragraph.objects.count()
+    client.force_login(editor)
+    response = client.post(draft_sentence_url(report, kpi_row), follow=True)
+    assert "Only drafts can be edited. This report is in review." in response.content.decode()
+    assert Paragraph.objects.count() == before

@@ -46,7 +46,7 @@ def test_a_row_without_a_standing_group_has_no_standing(report_with_standing):
 def test_the_standing_is_frozen_at_approval(report_with_standing, editor, reviewer, monkeypatch):
     monkeypatch.setattr(workflow, "_enqueue_render", lambda publication: None)
     workflow.report_submit(report=report_with_standing, by=editor)
-    publication = workflow.report_approve(report=report_with_standing, by=reviewer)
+    publication = workflow.report_approve(report=report_with_standing, by=reviewer).publication
     # A later upload moves Derbyshire below Leicestershire: the publication does not change.
     Observation.objects.filter(organisation__name="Derbyshire", period_start__year=2018).update(value=1001)
 

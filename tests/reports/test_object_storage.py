@@ -132,7 +132,7 @@ def test_approve_render_and_read_with_the_bucket_as_the_only_store(
 ):
     report = submitted(editor, "in-bucket")
     with django_capture_on_commit_callbacks(execute=True):
-        publication = workflow.report_approve(report=report, by=reviewer)
+        publication = workflow.report_approve(report=report, by=reviewer).publication
     assert_read_from_the_bucket(client, bucket, publication, monkeypatch)
     assert not settings.MEDIA_ROOT.exists()
 
@@ -147,7 +147,7 @@ def test_web_and_worker_share_only_the_bucket(
     worker_media = tmp_path / "worker-media"
     report = submitted(editor, "worker-bucket")
     celery_worker.start(extra_env={"STORAGE_URL": bucket.url, "MEDIA_ROOT": str(worker_media), **KEYS})
-    publication = workflow.report_approve(report=report, by=reviewer)
+    publication = workflow.report_approve(report=report, by=reviewer).publication
     wait_for(
         lambda: Publication.objects.filter(pk=publication.pk, render_status="published").exists(),
         timeout=90,
@@ -185,7 +185,7 @@ def test_a_page_whose_file_is_missing_from_the_bucket_is_rebuilt_from_its_snapsh
 ):
     report = submitted(editor, "lost-file")
     with django_capture_on_commit_callbacks(execute=True):
-        publication = workflow.report_approve(report=report, by=reviewer)
+        publication = workflow.report_approve(report=report, by=reviewer).publication
     publication.refresh_from_db()
     bucket.client.delete_object(Bucket=bucket.name, Key=publication.html_file)
     bucket.client.delete_object(Bucket=bucket.name, Key=publication.pdf_file)

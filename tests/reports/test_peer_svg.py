@@ -241,7 +241,7 @@ def test_reference_peer_comparison_is_frozen_into_the_published_row(editor, revi
     KpiRow.objects.create(section=outcomes, kpi=confidence, position=1, peer_group=msf, show_chart=False)
 
     workflow.report_submit(report=report, by=editor)
-    publication = workflow.report_approve(report=report, by=reviewer, comment="Checked.")
+    publication = workflow.report_approve(report=report, by=reviewer, comment="Checked.").publication
 
     rows = [row for s in publication.snapshot["sections"] for row in s["rows"]]
     peer = next(row["peer"] for row in rows if row["kpi"]["code"] == "4.2")

@@ -1,32 +1,23 @@
-"""reports/rendering.py and reports/pdf_fetcher.py: the context, the PDF parsed back, safety,
-storing with checksums, idempotency, and the management commands."""
+"""reports/rendering.py: the context, the PDF parsed back and determinism (the fetcher's
+refusals are in test_pdf_safety.py)."""
 
 import base64
 import copy
 import gc
 import hashlib
 import io
-import socket
-from datetime import timedelta
 
 import pikepdf
 import pytest
-from django.core.files.storage import default_storage
-from django.core.management import CommandError, call_command
-from django.utils import timezone
 from pypdf import PdfReader
 
-from reports import rendering, tasks
-from reports.models import Publication, Report, Review
-from reports.pdf_fetcher import BASE_URL, REFUSED, FetchRefused, StaticOnlyFetcher
+from reports import rendering
+from reports.pdf_fetcher import BASE_URL, StaticOnlyFetcher
 
 from .factories import (
     GLOSSARY,
     all_rows,
     kpi_row,
-    make_publication,
-    make_report,
-    paragraph,
     reference_snapshot,
 )
 
@@ -267,347 +258,6 @@ def test_official_sensitive_marking_is_on_every_page():
     assert_marking_top_and_bottom(rendering.render_pdf(rendering.build_context(snap)), "OFFICIAL-SENSITIVE")
 
 
-# --------------------------------------------------------------------------- safety
-@pytest.fixture
-def listener():
-    """A TCP port that records any connection: proof that nothing was fetched."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(5)
-    server.setblocking(False)
-    yield server
-    server.close()
-
-
-def connections(server) -> int:
-    count = 0
-    while True:
-        try:
-            conn, _ = server.accept()
-        except BlockingIOError:
-            return count
-        conn.close()
-        count += 1
-
-
-def payloads(port: int) -> list[str]:
-    return [
-        '<img src="file:///etc/passwd">',
-        '<link href="http://127.0.0.1:9/">',
-        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">',
-        f'<img src="http://127.0.0.1:{port}/x.png">',
-        '<a rel="attachment" href="file:///etc/hostname">hostname</a>',
-        '<link rel="attachment" href="file:///etc/hostname">',
-        '<a rel="attachment" href="/static/css/report-pdf.css">css</a>',
-    ]
-
-
-def assert_no_attachments(pdf: bytes):
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        assert "/EmbeddedFiles" not in doc.Root.get("/Names", {})
-        assert len(doc.attachments) == 0
-        for page in doc.pages:
-            for annot in page.get("/Annots", []):
-                assert annot.get("/Subtype") != "/FileAttachment"
-
-
-def test_attack_payloads_typed_as_commentary_are_shown_as_text_and_fetch_nothing(listener):
-    port = listener.getsockname()[1]
-    snap = reference_snapshot()
-    attacks = payloads(port)
-    # As an editor types them: the Markdown renderer escapes raw HTML, so they are text.
-    from reports.markdown import render_markdown
-
-    section = snap["sections"][3]
-    section["paragraphs"] = [
-        paragraph(f"1.{i}", a, html=render_markdown(a)) for i, a in enumerate(attacks, start=1)
-    ]
-    snap["sections"][-1]["terms"][0]["definition_html"] = render_markdown(attacks[4])
-    pdf = rendering.render_pdf(rendering.build_context(snap))
-    text = " ".join(page_texts(pdf))
-    assert '<img src="file:///etc/passwd">' in text
-    assert '<a rel="attachment" href="file:///etc/hostname">hostname</a>' in text
-    assert_no_attachments(pdf)
-    assert connections(listener) == 0
-
-
-def test_attack_html_that_skipped_the_sanitiser_fetches_and_attaches_nothing(listener, monkeypatch):
-    port = listener.getsockname()[1]
-    snap = reference_snapshot()
-    raw = "".join(payloads(port))
-    snap["sections"][3]["paragraphs"][0]["html"] = f"<p>{raw}</p>"
-    snap["sections"][-1]["terms"][0]["definition_html"] = raw
-    pdf = rendering.render_pdf(rendering.build_context(snap))
-    assert_no_attachments(pdf)
-    assert connections(listener) == 0
-    assert "root:" not in " ".join(page_texts(pdf))
-
-
-def test_fetcher_refuses_file_network_and_unknown_urls_even_when_weasyprint_is_given_them(listener):
-    port = listener.getsockname()[1]
-    fetcher = StaticOnlyFetcher()
-    html = (
-        '<html lang="en-GB"><head><title>t</title>'
-        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">'
-        '<link rel="attachment" href="file:///etc/hostname"></head><body>'
-        '<img src="file:///etc/passwd" alt="p"><img src="ftp://127.0.0.1/x" alt="f">'
-        f'<img src="https://127.0.0.1:{port}/y.png" alt="y">'
-        '<a rel="attachment" href="file:///etc/hostname">h</a>'
-        '<img src="/static/../../../../etc/passwd" alt="traversal">'
-        '<img alt="dot" src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E">'
-        "</body></html>"
-    )
-    pdf, _ = rendering.html_to_pdf(html, identifier="x", fetcher=fetcher)
-    assert "file:///etc/passwd" in fetcher.refused
-    assert f"http://127.0.0.1:{port}/x.css" in fetcher.refused
-    assert f"https://127.0.0.1:{port}/y.png" in fetcher.refused
-    assert "ftp://127.0.0.1/x" in fetcher.refused
-    assert any("etc/passwd" in url and url.startswith(BASE_URL) for url in fetcher.refused)
-    # The attachment links lost their rel before layout, so they were never even asked for.
-    assert not any("hostname" in url for url in fetcher.refused + fetcher.served)
-    assert "data:" in fetcher.served
-    assert_no_attachments(pdf)
-    assert connections(listener) == 0
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "file:///etc/passwd",
-        "http://127.0.0.1:9/",
-        "https://example.org/x.css",
-        f"{BASE_URL}etc/passwd",
-        f"{BASE_URL}static/../../etc/passwd",
-        f"{BASE_URL}static/nothing-here.css",
-        "javascript:alert(1)",
-        "/static/css/report-pdf.css",
-    ],
-)
-def test_fetcher_refuses_with_a_clear_message(url):
-    fetcher = StaticOnlyFetcher()
-    with pytest.raises(FetchRefused) as error:
-        fetcher.fetch(url)
-    assert str(error.value) == REFUSED.format(url=url)
-    assert fetcher.refused == [url]
-
-
-def test_fetcher_serves_our_static_files_and_data_urls():
-    fetcher = StaticOnlyFetcher()
-    css = fetcher.fetch(f"{BASE_URL}static/css/report-pdf.css")
-    assert b"@page" in css.read()
-    assert css.content_type == "text/css"
-    assert fetcher.fetch("data:text/plain;base64,aGVsbG8=").read() == b"hello"
-    assert fetcher.fetch("data:,a%20b").read() == b"a b"
-
-
-# --------------------------------------------------------------------------- storing
-def stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as f:
-        return f.read()
-
-
-@pytest.mark.django_db
-def test_render_and_store_writes_both_files_with_checksums_and_publishes():
-    publication = make_publication()
-    rendering.render_and_store(publication)
-    publication.refresh_from_db()
-    assert publication.render_status == Publication.RenderStatus.PUBLISHED
-    assert publication.published_at is not None
-    assert publication.pdf_file == "publications/force-performance-2018-19/v1/report.pdf"
-    assert publication.html_file == "publications/force-performance-2018-19/v1/report.html"
-    assert hashlib.sha256(stored(publication.pdf_file)).hexdigest() == publication.pdf_sha256
-    assert hashlib.sha256(stored(publication.html_file)).hexdigest() == publication.html_sha256
-    assert publication.pdf_pages == len(PdfReader(io.BytesIO(stored(publication.pdf_file))).pages)
-    assert publication.render_attempts == 1
-    assert publication.rendered_at is not None
-    assert b"150,536" in stored(publication.html_file)
-    publication.report.refresh_from_db()
-    assert publication.report.status == Report.Status.PUBLISHED
-    assert Review.objects.filter(report=publication.report, action=Review.Action.PUBLISH).count() == 1
-
-
-@pytest.mark.django_db
-def test_rendering_twice_leaves_one_pdf_with_the_same_checksum():
-    publication = make_publication()
-    rendering.render_and_store(publication)
-    publication.refresh_from_db()
-    first = publication.pdf_sha256
-    # Even when the row is reset (as "render again" would for a failed version).
-    Publication.objects.filter(pk=publication.pk).update(render_status=Publication.RenderStatus.QUEUED)
-    rendering.render_and_store(publication)
-    publication.refresh_from_db()
-    assert publication.pdf_sha256 == first
-    _, files = default_storage.listdir("publications/force-performance-2018-19/v1")
-    assert sorted(files) == ["report.html", "report.pdf"]
-    assert Publication.objects.filter(report=publication.report).count() == 1
-
-
-@pytest.mark.django_db
-def test_a_published_version_is_never_rendered_again(monkeypatch):
-    publication = make_publication()
-    rendering.render_and_store(publication)
-    monkeypatch.setattr(rendering, "html_to_pdf", lambda *a, **k: pytest.fail("rendered again"))
-    rendering.render_and_store(publication)
-    publication.refresh_from_db()
-    assert publication.render_attempts == 1
-
-
-@pytest.mark.django_db
-def test_render_waits_for_the_publication_time_then_the_sweep_publishes():
-    publication = make_publication(publish_at=timezone.now() + timedelta(hours=2))
-    rendering.render_and_store(publication)
-    publication.refresh_from_db()
-    assert publication.render_status == Publication.RenderStatus.RENDERED
-    assert publication.published_at is None and publication.pdf_sha256
-    assert tasks.sweep_publications(now=timezone.now()) == {
-        "enqueued": [],
-        "published": [],
-        "queue_unreachable": False,
-    }
-    # Time passes: the publication time is now behind us.
-    Publication.objects.filter(pk=publication.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
-    result = tasks.sweep_publications()
-    assert result["published"] == [publication.pk]
-    publication.refresh_from_db()
-    assert publication.render_status == Publication.RenderStatus.PUBLISHED
-
-
-@pytest.mark.django_db
-def test_a_failed_render_is_recorded_and_references_no_file(monkeypatch):
-    publication = make_publication()
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("layout exploded")
-
-    monkeypatch.setattr(rendering, "html_to_pdf", broken)
-    with pytest.raises(RuntimeError):
-        rendering.render_and_store(publication)
-    publication.refresh_from_db()
-    assert publication.render_status == Publication.RenderStatus.FAILED
-    assert publication.render_error == "RuntimeError: layout exploded"
-    assert publication.pdf_file == "" and publication.pdf_sha256 == ""
-    assert Review.objects.filter(action=Review.Action.RENDER_FAILED).count() == 1
-
-
-@pytest.mark.django_db
-def test_store_complete_leaves_no_partial_file_and_replaces_changed_content():
-    name = "publications/x/v1/report.pdf"
-    assert rendering.store_complete(name, b"first") == name
-    assert rendering.store_complete(name, b"second") == name
-    assert stored(name) == b"second"
-    _, files = default_storage.listdir("publications/x/v1")
-    assert files == ["report.pdf"]
-
-
-@pytest.mark.django_db
-def test_sweep_enqueues_stale_and_failed_versions_only():
-    now = timezone.now()
-    report = make_report()
-    old = now - timedelta(minutes=30)
-    fresh = make_publication(report=report, version=1, approved_at=now)
-    stale = make_publication(report=report, version=2, approved_at=old)
-    stuck = make_publication(
-        report=report, version=3, approved_at=old, render_status=Publication.RenderStatus.RENDERING
-    )
-    failed = make_publication(
-        report=report, version=4, approved_at=now, render_status="failed", render_attempts=1
-    )
-    make_publication(
-        report=report,
-        version=5,
-        approved_at=old,
-        render_status="failed",
-        render_attempts=tasks.MAX_RENDER_ATTEMPTS,
-    )
-    make_publication(report=report, version=6, approved_at=old, render_status="published")
-    asked = []
-    result = tasks.sweep_publications(now=now, enqueue=asked.append)
-    assert sorted(asked) == sorted([stale.pk, stuck.pk, failed.pk])
-    assert fresh.pk not in asked
-    assert result["enqueued"] == asked
-
-
-# --------------------------------------------------------------------------- tasks, in-process
-@pytest.mark.django_db
-def test_render_task_in_process_publishes(settings):
-    publication = make_publication()
-    tasks.publication_render.delay(publication.pk)
-    publication.refresh_from_db()
-    assert publication.render_status == Publication.RenderStatus.PUBLISHED
-
-
-@pytest.mark.django_db
-def test_render_task_for_a_deleted_publication_does_nothing():
-    tasks.publication_render.delay(987654)
-
-
-@pytest.mark.django_db
-def test_draft_pdf_task_stores_a_watermarked_pdf():
-    from .builders import make_report as make_real_report
-
-    report = make_real_report()
-    name = tasks.draft_pdf_render.delay(report.pk, None).get()
-    assert name.startswith(f"drafts/{report.slug}/") and name.endswith(".pdf")
-    assert tasks.latest_draft_pdf(report) == name
-    texts = page_texts(stored(name))
-    assert all("DRAFT" in t for t in texts)
-    assert "The CMD dealt with more 999 calls." in " ".join(texts)
-    assert rendering.render_draft_pdf(report)[:5] == b"%PDF-"
-
-
-def test_memory_cap_stops_a_runaway_allocation_and_is_lifted_after():
-    import resource
-
-    before = resource.getrlimit(resource.RLIMIT_AS)
-    with pytest.raises(MemoryError), rendering.memory_cap(600 * 1024**2):
-        bytearray(2 * 1024**3)
-    assert resource.getrlimit(resource.RLIMIT_AS) == before
-    bytearray(700 * 1024**2)  # fine again once the cap is lifted
-
-
-# --------------------------------------------------------------------------- commands
-@pytest.mark.django_db
-def test_render_report_command_renders_and_writes_the_pdf(tmp_path):
-    publication = make_publication()
-    out = io.StringIO()
-    target = tmp_path / "out.pdf"
-    call_command("render_report", publication.report.slug, "--output", str(target), stdout=out)
-    publication.refresh_from_db()
-    assert publication.render_status == Publication.RenderStatus.PUBLISHED
-    assert hashlib.sha256(target.read_bytes()).hexdigest() == publication.pdf_sha256
-    assert "Published" in out.getvalue() and publication.pdf_sha256 in out.getvalue()
-
-
-@pytest.mark.django_db
-def test_render_report_command_picks_the_version_asked_for(tmp_path):
-    report = make_report()
-    make_publication(report=report, version=1)
-    second = make_publication(report=report, version=2)
-    call_command("render_report", report.slug, "--version", "1", stdout=io.StringIO())
-    second.refresh_from_db()
-    assert second.render_status == Publication.RenderStatus.QUEUED
-    assert report.publications.get(version=1).pdf_sha256
-
-
-@pytest.mark.django_db
-def test_render_report_command_explains_unknown_report_and_version():
-    with pytest.raises(CommandError, match="No report with the web address 'nope'"):
-        call_command("render_report", "nope")
-    report = make_report()
-    with pytest.raises(CommandError, match="has no approved version 3"):
-        call_command("render_report", report.slug, "--version", "3")
-
-
-@pytest.mark.django_db
-def test_sweep_command_reports_what_it_did():
-    report = make_report()
-    make_publication(report=report, approved_at=timezone.now() - timedelta(hours=1))
-    out = io.StringIO()
-    call_command("sweep_publications", stdout=out)
-    assert out.getvalue().strip() == "Enqueued 1 render(s); published 0 version(s)."
-    assert report.publications.get().render_status == Publication.RenderStatus.PUBLISHED
-
-
 def test_a_row_with_peer_figures_gets_a_peer_chart_and_table_in_the_pdf():
     snap = reference_snapshot()
     row = snap["sections"][3]["rows"][0]
@@ -653,45 +303,8 @@ def test_a_row_with_peer_figures_gets_a_peer_chart_and_table_in_the_pdf():
     assert "1. Sussex: 84.0%." in peer_alt and "2. Leicestershire Police (this force): 72.0%." in peer_alt
 
 
-def test_time_limit_and_memory_errors_are_recorded_in_plain_words():
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    assert rendering._describe_error(SoftTimeLimitExceeded()) == rendering.RENDER_TIMEOUT
-    assert rendering._describe_error(MemoryError()) == rendering.RENDER_MEMORY
-    assert rendering._describe_error(ValueError("bad")) == "ValueError: bad"
-
-
-@pytest.mark.django_db
-def test_a_render_that_keeps_killing_its_worker_is_given_up_after_the_attempt_limit(monkeypatch):
-    # Left RENDERING by a worker that died mid-render, attempts used up: a poison document
-    # (say one that crashes the renderer) must not be redelivered for ever.
-    publication = make_publication(
-        render_status=Publication.RenderStatus.RENDERING, render_attempts=rendering.MAX_RENDER_ATTEMPTS
-    )
-    monkeypatch.setattr(rendering, "html_to_pdf", lambda *a, **k: pytest.fail("rendered again"))
-    rendering.render_and_store(publication)
-    publication.refresh_from_db()
-    assert publication.render_status == Publication.RenderStatus.FAILED
-    assert publication.render_error == rendering.GAVE_UP.format(attempts=rendering.MAX_RENDER_ATTEMPTS)
-
-
-@pytest.mark.django_db
-def test_render_again_after_giving_up_is_allowed(superuser, django_capture_on_commit_callbacks):
-    from reports import workflow
-
-    publication = make_publication(
-        render_status=Publication.RenderStatus.FAILED, render_attempts=rendering.MAX_RENDER_ATTEMPTS
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        workflow.publication_render_again(publication=publication, by=superuser)
-    publication.refresh_from_db()
-    assert publication.render_status == Publication.RenderStatus.PUBLISHED
-
-
 def test_kpi_and_glossary_boxes_stay_inside_the_page_margins():
     from weasyprint import HTML
-
-    from reports.pdf_fetcher import BASE_URL
 
     html = rendering.render_pdf_html(rendering.build_context(reference_snapshot()))
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
@@ -710,26 +323,6 @@ def test_kpi_and_glossary_boxes_stay_inside_the_page_margins():
         right_edge = root.content_box_x() + root.width
         walk(root, right_edge)
     assert checked > 50
-
-
-@pytest.mark.django_db
-def test_sweep_with_the_queue_still_down_says_so_and_leaves_versions_waiting(monkeypatch):
-    from reports.management.commands.sweep_publications import QUEUE_UNREACHABLE
-
-    report = make_report()
-    waiting = make_publication(report=report, approved_at=timezone.now() - timedelta(hours=1))
-
-    def down(pk):
-        raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6379")
-
-    result = tasks.sweep_publications(enqueue=down)
-    assert result == {"enqueued": [], "published": [], "queue_unreachable": True}
-    monkeypatch.setattr(tasks.publication_render, "delay", down)
-    with pytest.raises(CommandError) as error:
-        call_command("sweep_publications", stdout=io.StringIO())
-    assert str(error.value) == QUEUE_UNREACHABLE
-    waiting.refresh_from_db()
-    assert waiting.render_status == Publication.RenderStatus.QUEUED
 
 
 SMALL_DOCUMENT = '<html lang="en-GB"><head><title>t</title></head><body><p>Figures</p></body></html>'

@@ -17,8 +17,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from reports import tasks, workflow
+from reports import publishing, tasks, workflow
 from reports.models import Publication, Report, Review
+from reports.publishing import RenderOutcome
 
 from .builders import make_report
 
@@ -64,8 +65,9 @@ def test_approval_is_rendered_and_published_by_a_real_worker(celery_worker, edit
     report = submitted_report(editor)
     celery_worker.start()
     started = time.monotonic()
-    publication = workflow.report_approve(report=report, by=reviewer)
-    assert publication.render_delayed is False
+    approval = workflow.report_approve(report=report, by=reviewer)
+    assert approval.render is RenderOutcome.QUEUED
+    publication = approval.publication
     wait_for(
         lambda: status_of(publication) == Publication.RenderStatus.PUBLISHED,
         what="publication",
@@ -82,7 +84,7 @@ def test_approval_is_rendered_and_published_by_a_real_worker(celery_worker, edit
 
 @pytest.fixture
 def render_gate(tmp_path):
-    """A file the worker's render waits on (reports.rendering._test_hook_block_render)."""
+    """A file the worker's render waits on (reports.render_guards.wait_at_test_gate)."""
     gate = tmp_path / "render-gate"
     gate.write_text("hold")
     return gate
@@ -93,7 +95,7 @@ def test_pool_process_killed_mid_render_is_redelivered_and_leaves_one_pdf(
 ):
     report = submitted_report(editor)
     celery_worker.start(extra_env={"PORTAL_TEST_RENDER_GATE": str(render_gate)})
-    publication = workflow.report_approve(report=report, by=reviewer)
+    publication = workflow.report_approve(report=report, by=reviewer).publication
     started = render_gate.with_name("render-gate.started")
     wait_for(started.exists, what="the render to start", log=celery_worker.log_path)
     assert status_of(publication) == Publication.RenderStatus.RENDERING
@@ -139,7 +141,7 @@ def test_whole_worker_killed_mid_render_is_picked_up_by_the_next_worker(
 
     report = submitted_report(editor)
     celery_worker.start(extra_env={"PORTAL_TEST_RENDER_GATE": str(render_gate)})
-    publication = workflow.report_approve(report=report, by=reviewer)
+    publication = workflow.report_approve(report=report, by=reviewer).publication
     started = render_gate.with_name("render-gate.started")
     wait_for(started.exists, what="the render to start", log=celery_worker.log_path)
     celery_worker.kill()  # SIGKILL to the worker and its pool: nobody acknowledges
@@ -187,9 +189,10 @@ def dead_redis_url() -> str:
 def test_approval_stands_when_redis_is_down_and_the_sweep_renders_it_later(celery_worker, editor, reviewer):
     report = submitted_report(editor)
     with broker_at(dead_redis_url()):
-        publication = workflow.report_approve(report=report, by=reviewer)
+        approval = workflow.report_approve(report=report, by=reviewer)
     # The approval is recorded; the reviewer is told rendering is delayed.
-    assert publication.render_delayed is True
+    assert approval.render is RenderOutcome.DELAYED
+    publication = approval.publication
     report.refresh_from_db()
     assert report.status == Report.Status.APPROVED
     assert Review.objects.filter(report=report, action=Review.Action.APPROVE).count() == 1
@@ -199,8 +202,9 @@ def test_approval_stands_when_redis_is_down_and_the_sweep_renders_it_later(celer
     # Redis is back and a worker runs. A sweep right away leaves a just-approved version
     # alone (its task may still be on its way); once it is stale, the sweep enqueues it.
     celery_worker.start()
-    assert tasks.sweep_publications()["enqueued"] == []
-    result = tasks.sweep_publications(now=timezone.now() + tasks.STALE_AFTER + timedelta(seconds=1))
+    assert tasks.sweep_now()["enqueued"] == []
+    later = timezone.now() + publishing.STALE_AFTER + timedelta(seconds=1)
+    result = publishing.sweep_publications(now=later, enqueue=tasks.enqueue_publication_render)
     assert result["enqueued"] == [publication.pk]
     wait_for(
         lambda: status_of(publication) == Publication.RenderStatus.PUBLISHED,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import rendering
+from reports import publishing
 from reports.models import Publication, Report
 
 NO_REPORT = "No report with the web address {slug!r}."
@@ -43,7 +43,7 @@ class Command(BaseCommand):
 
         if publication.render_status != Publication.RenderStatus.PUBLISHED:
             try:
-                rendering.render_and_store(publication)
+                publishing.render_and_store(publication)
             except Exception as exc:
                 raise CommandError(f"Rendering {publication} failed: {exc}") from exc
         publication.refresh_from_db()

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.tasks import sweep_publications
+from reports.tasks import sweep_now
 
 QUEUE_UNREACHABLE = (
     "The task queue cannot be reached; versions still waiting to render will be enqueued by the "
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        result = sweep_publications()
+        result = sweep_now()
         self.stdout.write(
             f"Enqueued {len(result['enqueued'])} render(s); published {len(result['published'])} version(s)."
         )
