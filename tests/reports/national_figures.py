@@ -72,8 +72,8 @@ def create_forces(rows: list[dict]) -> tuple[list[Organisation], PeerGroup, Peer
 
 
 def create_kpis(count: int) -> list[Kpi]:
-    """Counts summed over months (every third ranked per 1,000 people), some percentages
-    averaged, some 'as at' figures: each kind a ranking reads differently."""
+    """Counts summed over months (some ranked per 1,000 people), percentages averaged and
+    'as at' figures: each kind a ranking reads differently, the same mix in every ten."""
     kpis = []
     for i in range(count):
         code = f"{i // 10 + 1}.{i % 10 + 1}"
@@ -87,7 +87,7 @@ def create_kpis(count: int) -> list[Kpi]:
                 aggregation={"percent": "mean", "last": "last"}.get(kind, "sum"),
                 decimals=1 if kind == "percent" else 0,
                 good_direction=("down", "up", "neither")[i % 3],
-                per_population=kind == "count" and i % 3 == 0,
+                per_population=i % 10 in (0, 3, 6),
             )
         )
     return Kpi.objects.bulk_create(kpis)
