@@ -5,6 +5,8 @@ its figures and groups in a fixed number of queries, however many forces there a
 national group of 44 forces costs no more than one of 10 (docs/snapshot.md).
 """
 
+import re
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -56,3 +58,19 @@ def test_kpis_outside_the_tables_cost_no_query_each():
                 counts[kpis] = len(queries)
                 transaction.set_rollback(True)
     assert counts[3] == counts[8]
+
+
+def member_reads(queries, group) -> int:
+    """Queries that read `group`'s members (its pk bound in the SQL Django records)."""
+    pattern = re.compile(rf'"kpis_peergroup_members"\."peergroup_id" (= {group.pk}\b|IN \({group.pk}\))')
+    return sum(1 for q in queries.captured_queries if pattern.search(q["sql"]))
+
+
+@pytest.mark.django_db
+def test_each_groups_members_are_read_once_however_many_rows_rank_among_it():
+    world = national_world(forces=10, kpis=4, years=2)
+    report = national_report(world, rows=4, slug="members")
+    with CaptureQueriesContext(connection) as queries:
+        build_snapshot(report)
+    assert member_reads(queries, world.msf) == 1
+    assert member_reads(queries, world.national) == 1
