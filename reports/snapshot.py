@@ -34,6 +34,14 @@ from .models import Report, Section
 SCHEMA = 2
 # What differs between two builds of the same content: left out of the checksum.
 VOLATILE_REPORT_KEYS = ("version", "approved_by", "approved_at", "frozen_at")
+# What a section's paragraphs and rows read, in one query each: a group's members once for
+# every row ranked or standing among it (kpis.rankings reads them), however many rows.
+SECTION_PREFETCH = (
+    "paragraphs__source_notes",
+    "kpi_rows__kpi",
+    "kpi_rows__peer_group__members",
+    "kpi_rows__standing_group__members",
+)
 
 
 def report_periods(report: Report) -> tuple[Period, Period]:
@@ -105,15 +113,7 @@ def build_snapshot(
 ) -> dict:
     """Everything the report shows, as JSON-safe data."""
     current, previous = report_periods(report)
-    sections = list(
-        report.sections.prefetch_related(
-            "paragraphs__source_notes",
-            "kpi_rows__kpi",
-            # Each group's members once for every row ranked among it (kpis.rankings reads them).
-            "kpi_rows__peer_group__members",
-            "kpi_rows__standing_group__members",
-        ).order_by("position", "pk")
-    )
+    sections = list(report.sections.prefetch_related(*SECTION_PREFETCH).order_by("position", "pk"))
     # Terms are linked only to a glossary the report prints: without one a link goes nowhere.
     entries = _entries() if any(s.kind == Section.Kind.GLOSSARY for s in sections) else []
     used_terms: list[GlossaryEntry] = []

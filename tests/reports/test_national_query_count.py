@@ -2,7 +2,7 @@
 
 Each KPI row ranked among its Most Similar Forces and standing among all forces reads
 its figures and groups in a fixed number of queries, however many forces there are: a
-national group of 44 forces costs no more than one of 10 (docs/snapshot.md).
+national group of 44 forces costs no more than one of 10.
 """
 
 import re
