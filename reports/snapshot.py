@@ -34,6 +34,14 @@ from .models import Report, Section
 SCHEMA = 2
 # What differs between two builds of the same content: left out of the checksum.
 VOLATILE_REPORT_KEYS = ("version", "approved_by", "approved_at", "frozen_at")
+# What a section's paragraphs and rows read, in one query each: a group's members once for
+# every row ranked or standing among it (kpis.rankings reads them), however many rows.
+SECTION_PREFETCH = (
+    "paragraphs__source_notes",
+    "kpi_rows__kpi",
+    "kpi_rows__peer_group__members",
+    "kpi_rows__standing_group__members",
+)
 
 
 def report_periods(report: Report) -> tuple[Period, Period]:
@@ -105,11 +113,7 @@ def build_snapshot(
 ) -> dict:
     """Everything the report shows, as JSON-safe data."""
     current, previous = report_periods(report)
-    sections = list(
-        report.sections.prefetch_related(
-            "paragraphs__source_notes", "kpi_rows__kpi", "kpi_rows__peer_group", "kpi_rows__standing_group"
-        ).order_by("position", "pk")
-    )
+    sections = list(report.sections.prefetch_related(*SECTION_PREFETCH).order_by("position", "pk"))
     # Terms are linked only to a glossary the report prints: without one a link goes nowhere.
     entries = _entries() if any(s.kind == Section.Kind.GLOSSARY for s in sections) else []
     used_terms: list[GlossaryEntry] = []
@@ -256,14 +260,19 @@ def catalogue_rows(report: Report, current: Period, previous: Period, *, exclude
     """
     out = []
     first, last = min(current.start, previous.start), max(current.end, previous.end)
-    with_data = Observation.objects.filter(
+    window = Observation.objects.order_by().filter(
         organisation=report.organisation, period_end__gte=first, period_end__lte=last
-    ).values("kpi_id")
-    for kpi in Kpi.objects.filter(pk__in=with_data).exclude(code__in=exclude).order_by("code"):
-        rows = (
-            observations(kpi=kpi, organisation=report.organisation, period=current),
-            observations(kpi=kpi, organisation=report.organisation, period=previous),
-        )
+    )
+    kpis = Kpi.objects.filter(pk__in=window.values("kpi_id")).exclude(code__in=exclude).order_by("code")
+    # Two queries however many KPIs: the KPIs, then all their figures in the window.
+    by_kpi: dict[int, list] = {}
+    figures = window.filter(kpi__in=kpis.values("pk")).values_list(
+        "kpi_id", "period_start", "period_end", "value"
+    )
+    for kpi_id, start, end, value in figures:
+        by_kpi.setdefault(kpi_id, []).append((start, end, value))
+    for kpi in kpis:
+        rows = tuple(_ending_inside(by_kpi.get(kpi.pk, []), period) for period in (current, previous))
         if not rows[0] and not rows[1]:
             continue
         comparison = compare(
@@ -273,6 +282,11 @@ def catalogue_rows(report: Report, current: Period, previous: Period, *, exclude
             continue
         out.append({"kpi": _kpi_dict(kpi), "comparison": comparison})
     return out
+
+
+def _ending_inside(rows: list, period: Period) -> list:
+    """The (start, end, value) rows `series.observations` would read for the period."""
+    return [row for row in rows if period.start <= row[1] <= period.end]
 
 
 def _kpi_dict(kpi) -> dict:
