@@ -47,7 +47,12 @@ def force_rows(count: int | None = None) -> list[dict]:
 
 
 def create_forces(rows: list[dict]) -> tuple[list[Organisation], PeerGroup, PeerGroup]:
-    """The forces, a national group of all of them, one group per region and an MSF group of 8."""
+    """The forces, a national group of all of them, one group per region and an MSF group of 8.
+
+    Replaces the forces and groups the data migration loads, so every world starts the same.
+    """
+    PeerGroup.objects.all().delete()
+    Organisation.objects.all().delete()
     forces = Organisation.objects.bulk_create(
         Organisation(code=r["code"], name=r["name"], is_home=r["name"] == HOME) for r in rows
     )
