@@ -301,6 +301,9 @@ PORTAL_URL = os.environ.get(
 # Spreadsheet imports: refuse files and sheets beyond these sizes before parsing.
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+# A workbook read whole (national tables: 12 yearly sheets of ~25,000 rows; a police.uk
+# archive of one force over three years: ~400,000 rows in 36 monthly CSV files).
+IMPORT_MAX_WORKBOOK_ROWS = int(os.environ.get("IMPORT_MAX_WORKBOOK_ROWS", "600000"))
 # A renderer that grows beyond this is stopped (bytes of address space).
 RENDER_MEMORY_LIMIT_BYTES = int(os.environ.get("RENDER_MEMORY_LIMIT_BYTES", str(1536 * 1024**2)))
 
