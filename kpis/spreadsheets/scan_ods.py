@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
-from django.conf import settings
 
 from .archive import whole_elements
 from .problems import (
@@ -30,6 +29,7 @@ from .problems import (
     XML_UNSAFE,
     ImportRefused,
     SheetMarks,
+    check_row_count,
     merged_range,
     reason_of,
     refusal,
@@ -96,8 +96,7 @@ def measure_row(row: bytes, reach: TableReach, file_name: str) -> None:
                 cells += count - 1
     reach.position += repeats
     if any(sign in row for sign in VALUE_SIGNS):
-        if repeats > settings.IMPORT_MAX_ROWS:
-            raise too_many_cells(file_name)
+        check_row_count(repeats, file_name)  # one row written once, repeated beyond the limit
         reach.last_filled = reach.position
         reach.width = max(reach.width, cells)
 
@@ -145,8 +144,7 @@ def exact_marks(archive: zipfile.ZipFile, file_name: str) -> list[SheetMarks]:
                     width = mark_row(el, t, o, reach.position + 1, marks[-1])
                     reach.position += repeat
                     if width:
-                        if repeat > settings.IMPORT_MAX_ROWS:
-                            raise too_many_cells(file_name)
+                        check_row_count(repeat, file_name)
                         reach.last_filled, reach.width = reach.position, max(reach.width, width)
                         check_reach(reach, file_name)
                     el.clear()

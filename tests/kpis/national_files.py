@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from openpyxl import Workbook
+
 FORCES_CSV = Path(__file__).resolve().parents[2] / "kpis" / "data" / "forces.csv"
 
 HOME_OFFICE_HEADERS = [
@@ -203,8 +205,6 @@ def ods_workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
 
 
 def xlsx_workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
-    from openpyxl import Workbook  # only the bench's full-size xlsx needs it; kept out of the tests' start-up
-
     wb = Workbook(write_only=True)
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
