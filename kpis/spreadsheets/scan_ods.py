@@ -44,6 +44,12 @@ ROW_END = b"</table:table-row>"
 ROW_END_PATTERN = re.compile(re.escape(ROW_END))
 TABLE_START = re.compile(rb"<table:table[\s>]")
 CELL_TAGS = (b"<table:table-cell", b"<table:covered-table-cell")
+SHORTEST_CELL = b"<table:table-cell/>"
+# Blank cells repeated to the sheet's edge at the end of a row, as LibreOffice writes them.
+BLANK_FILLER = re.compile(
+    rb'<table:table-cell (?:table:style-name="[^"<>]{1,64}" )?table:number-columns-repeated="\d+"/>'
+    + re.escape(ROW_END)
+)
 REPEATED = re.compile(
     rb'(<table:(?:covered-)?table-cell|<table:table-row)\b[^>]*?number-(?:rows|columns)-repeated="(\d+)"'
 )
@@ -72,28 +78,52 @@ def scan_ods(archive: zipfile.ZipFile, file_name: str) -> list[SheetMarks] | Non
             return exact_marks(archive, file_name)
         first = False
         needs_marks = needs_marks or any(sign in piece for sign in MARK_SIGNS)
-        for row in piece.split(ROW_END):
-            starts = TABLE_START.split(row)
-            for _ in range(len(starts) - 1):
+        for index, segment in enumerate(TABLE_START.split(piece)):
+            if index:
                 tables.append(TableReach())
-            if tables and b"<table:table-row" in starts[-1]:
-                measure_row(starts[-1], tables[-1], file_name)
+            if tables:
+                measure_rows(segment, tables[-1], file_name)
     for reach in tables:
         check_reach(reach, file_name)
     return exact_marks(archive, file_name) if needs_marks else None
 
 
+def measure_rows(segment: bytes, reach: TableReach, file_name: str) -> None:
+    """Add whole rows of one table to its reach, counting bytes in C: a row is at most as wide
+    as its bytes hold the shortest cell tags, so only rows long enough to pass MAX_COLUMNS
+    that way have their cells counted, and only rows that repeat themselves or cells
+    (LibreOffice's blank filler at a row's end aside) are looked into one by one."""
+    if b"-repeated=" in segment:
+        segment = BLANK_FILLER.sub(ROW_END, segment)
+    rows = segment.split(ROW_END)[:-1]  # what follows the last row's end is no row
+    if not rows:
+        return
+    widest = max(map(len, rows)) // len(SHORTEST_CELL)
+    if widest > MAX_COLUMNS:
+        widest = max(row.count(CELL_TAGS[0]) + row.count(CELL_TAGS[1]) for row in rows)
+    if b"-repeated=" not in segment:
+        reach.position += len(rows)
+        reach.last_filled = reach.position
+    else:
+        for row in rows:
+            if b"-repeated=" in row:
+                measure_row(row, reach, file_name)
+            else:
+                reach.position += 1
+                reach.last_filled = reach.position
+    reach.width = max(reach.width, widest)
+
+
 def measure_row(row: bytes, reach: TableReach, file_name: str) -> None:
-    """Add one table row (its XML without the end tag) to its table's reach."""
+    """Add one table row with repeats (its XML without the end tag) to its table's reach."""
     repeats = 1
     cells = row.count(CELL_TAGS[0]) + row.count(CELL_TAGS[1])
-    if b"-repeated=" in row:
-        for match in REPEATED.finditer(row):
-            count = int(match.group(2))
-            if match.group(1) == b"<table:table-row":
-                repeats = count
-            elif not trailing_blank_cell(row, match):
-                cells += count - 1
+    for match in REPEATED.finditer(row):
+        count = int(match.group(2))
+        if match.group(1) == b"<table:table-row":
+            repeats = count
+        elif not trailing_blank_cell(row, match):
+            cells += count - 1
     reach.position += repeats
     if any(sign in row for sign in VALUE_SIGNS):
         check_row_count(repeats, file_name)  # one row written once, repeated beyond the limit

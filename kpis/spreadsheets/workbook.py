@@ -2,9 +2,10 @@
 and XML checks, with what calamine does not say (formulas without a value, percentages,
 merged ods cells) added from the scans in scan_xlsx.py and scan_ods.py.
 
-Cells come back as Python values: text, whole numbers as int, other numbers as float,
-percentages as Decimal (72 for a cell showing 72%), dates as date or datetime, booleans,
-`cells.FORMULA` for a formula saved without a value, None for an empty cell.
+Cells come back as Python values: text; numbers as float, as calamine gives them (12.0,
+which cells.parse_number and cells.cell_text read as 12); percentages as Decimal (72 for a
+cell showing 72%); dates as date or datetime; booleans; `cells.FORMULA` for a formula saved
+without a value; None for an empty cell.
 """
 
 from __future__ import annotations
@@ -124,17 +125,7 @@ def sheet_of(found: CalamineSheet, name: str, marks: SheetMarks, file_name: str)
         while cells and cells[-1] == "":
             cells.pop()
         if cells:
-            rows.append(
-                (
-                    number,
-                    [
-                        (None if v == "" else v)
-                        if type(v) is str
-                        else (int(v) if type(v) is float and v.is_integer() else v)
-                        for v in cells
-                    ],
-                )
-            )
+            rows.append((number, [None if v == "" else v for v in cells] if "" in cells else cells))
     if marks.formulas or marks.percents:
         rows = marked_rows(rows, marks)
     check_row_count(len(rows), file_name)
