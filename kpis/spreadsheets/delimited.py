@@ -17,6 +17,8 @@ from .problems import (
     CSV_ENCODING,
     MAX_CELLS,
     MAX_COLUMNS,
+    MAX_CSV_ARCHIVE_BYTES,
+    ZIP_BOMB,
     Sheet,
     check_row_count,
     check_workbook_row_count,
@@ -79,6 +81,9 @@ def read_csv_archive(content: bytes, file_name: str) -> list[Sheet]:
             raise refusal(file_name, ARCHIVE_NOT_CSV.format(member=stray))
         if not members:
             raise refusal(file_name, ARCHIVE_EMPTY)
+        unpacked = sum(info.file_size for info in members)
+        if unpacked > MAX_CSV_ARCHIVE_BYTES:
+            raise refusal(file_name, ZIP_BOMB.format(size=unpacked, ratio=unpacked / len(content)))
         sheets, total = [], 0
         for info in members:
             where = f"{file_name}: {info.filename}"

@@ -42,6 +42,9 @@ WORKBOOK_EXTENSIONS = (*SHEET_EXTENSIONS, ".zip")
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_MEMBERS = 1000
+# CSV files are read whole into memory, unlike a workbook's XML: a zip of them holds less.
+# Three years of police.uk street-level files for the largest force unpack to ~150 MB.
+MAX_CSV_ARCHIVE_BYTES = 400 * 1024 * 1024
 # Bounds on what a sheet may hold in memory, whatever its rows: 20 years of monthly columns
 # fit easily; a sheet of a million repeated cells does not get expanded.
 MAX_COLUMNS = 1000

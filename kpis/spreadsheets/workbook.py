@@ -96,12 +96,13 @@ def read_ods(archive: zipfile.ZipFile, content: bytes, file_name: str, sheet) ->
     workbook = open_calamine(content, file_name, "OpenDocument")
     with workbook:
         names = workbook.sheet_names
-        if not names and sheet is not EVERY_SHEET:
+        if not names:
+            named = sheet if isinstance(sheet, str) else None
             raise refusal(
-                file_name, SHEET_NOT_FOUND.format(sheet=sheet, names="") if sheet else NO_HEADER_ROW
+                file_name, SHEET_NOT_FOUND.format(sheet=named, names="") if named else NO_HEADER_ROW
             )
         sheets, total = [], 0
-        for name in chosen_names(names, sheet, file_name) if names else []:
+        for name in chosen_names(names, sheet, file_name):
             index = names.index(name)
             marks = table_marks[index] if table_marks and index < len(table_marks) else SheetMarks()
             found = calamine_sheet(workbook, name, file_name, "OpenDocument")

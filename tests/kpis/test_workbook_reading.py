@@ -12,7 +12,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from kpis import spreadsheets
 from kpis.cells import FORMULA
-from kpis.spreadsheets import ImportRefused, read_sheet, read_workbook
+from kpis.spreadsheets import ImportRefused, read_sheet, read_workbook, scan_ods, scan_xlsx
 
 from .files import BILLION_LAUGHS, csv_bytes, ods_bytes, xlsx_bytes, xml_bomb
 from .national_files import (
@@ -152,6 +152,12 @@ def test_a_zip_bomb_of_csv_files_is_refused_before_it_is_read():
     assert "refused as a possible zip bomb" in refused(out.getvalue(), "bomb.zip")
 
 
+def test_an_archive_of_csv_files_too_large_to_hold_in_memory_is_refused(monkeypatch):
+    monkeypatch.setattr("kpis.spreadsheets.delimited.MAX_CSV_ARCHIVE_BYTES", 1000)
+    content = zip_of({"a.csv": csv_bytes([["a", "b"]] * 200), "b.csv": csv_bytes([["c"]])})
+    assert "refused as a possible zip bomb" in refused(content, "big.zip")
+
+
 def test_a_bad_csv_in_an_archive_is_named_by_its_path():
     content = zip_of({"2021-04/2021-04-x-street.csv": "Crime ID\n\u00e9".encode("utf-16")})
     message = refused(content, "a.zip")
@@ -253,3 +259,37 @@ def test_calamine_itself_does_not_expand_entities(fmt):
         cells = None
     assert time.perf_counter() - started < 2
     assert "lollol" not in repr(cells)
+
+
+def test_the_exact_passes_refuse_what_the_quick_passes_refuse():
+    """The defusedxml passes (taken when formulas, percentages or merged cells are there, or the
+    ods binds unusual prefixes) hold the same limits as the quick byte-counting ones."""
+    wide = replaced(
+        ods_bytes(LONG),
+        "content.xml",
+        b'<table:table-cell office:value-type="float"',
+        b'<table:table-cell table:number-columns-repeated="1000000" office:value-type="float"',
+    )
+    tall = replaced(
+        ods_bytes(LONG),
+        "content.xml",
+        b"<table:table-row>",
+        b'<table:table-row table:number-rows-repeated="1000000">',
+    )
+    far = replaced(
+        xlsx_bytes(LONG), "xl/worksheets/sheet1.xml", b'<c r="C3"', b'<c r="ALZ3"><v>1</v></c><c r="C3"'
+    )
+    with pytest.raises(ImportRefused, match="columns; split it"):
+        scan_ods.exact_marks(zipfile.ZipFile(io.BytesIO(wide)), "wide.ods")
+    with pytest.raises(ImportRefused, match="rows; split it"):
+        scan_ods.exact_marks(zipfile.ZipFile(io.BytesIO(tall)), "tall.ods")
+    with pytest.raises(ImportRefused, match="columns; split it"):
+        scan_xlsx.exact_sheet_marks(
+            zipfile.ZipFile(io.BytesIO(far)), "xl/worksheets/sheet1.xml", set(), "far.xlsx"
+        )
+
+
+def test_an_ods_with_no_tables_is_refused_as_empty():
+    content = ods_workbook_bytes({})
+    assert spreadsheets.NO_HEADER_ROW in refused(content, "empty.ods")
+    assert spreadsheets.NO_HEADER_ROW in refused(content, "empty.ods", read_sheet)
