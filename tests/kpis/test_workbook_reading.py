@@ -1,6 +1,7 @@
 """Reading every sheet of a workbook, zip archives of CSV files, and the guards that keep a
 file from expanding beyond memory before python-calamine lays it out."""
 
+import csv
 import io
 import time
 import zipfile
@@ -293,3 +294,35 @@ def test_an_ods_with_no_tables_is_refused_as_empty():
     content = ods_workbook_bytes({})
     assert spreadsheets.NO_HEADER_ROW in refused(content, "empty.ods")
     assert spreadsheets.NO_HEADER_ROW in refused(content, "empty.ods", read_sheet)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\r\nc,d\r\n",
+        "a,b\nc,d",
+        "a,b\n\nc,d\n",
+        "a;b;c\n1;2;3\n",
+        "a\tb\n1\t\n",
+        'a,"b, c"\r\n"d\r\ne",f\r\n',
+        "a,b\rc,d\r",
+        "a,b\r\nc,d\ne,f\r\n",
+        "a,b,\n,,\n",
+        'x,"London, City of",3\r\ny,Kent,4\r\n',
+        '"a""b",c\n"",d\n',
+        'a"b,c\nd,e\n',
+        '"a"b,c\nd,e\n',
+        '"a\nb",c\nd,e\n',
+    ],
+)
+def test_csv_records_are_those_of_the_csv_module(text):
+    """Lines are split by str.split (those with quotes by the csv module, line by line): the
+    records are the csv module's all the same, whatever the quoting and line ends."""
+    delimiter = max(",;\t", key=text.split("\n")[0].count)
+    expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    assert [cells for _, cells in read_sheet(content=text.encode(), file_name="t.csv").rows] == expected
+
+
+def test_a_csv_field_longer_than_the_csv_module_allows_is_refused_without_quotes_too():
+    message = refused(("x" * 200_000 + ",y\n").encode(), "long.csv", read_sheet)
+    assert "The CSV file cannot be read: field larger than field limit" in message
