@@ -38,8 +38,10 @@ from .problems import (
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-# The quick pass reads the usual prefixes; a file binding other ones gets the exact pass.
+# calamine reads ods elements by their usual prefixed names ('table:table-row'), as every
+# spreadsheet program writes them; a file binding other prefixes would read as empty.
 USUAL_PREFIXES = b'xmlns:table="' + TABLE_NS.encode() + b'"'
+UNUSUAL_PREFIXES = "its XML does not name tables 'table:'; open it and save it again as .ods"
 ROW_END = b"</table:table-row>"
 ROW_END_PATTERN = re.compile(re.escape(ROW_END))
 TABLE_START = re.compile(rb"<table:table[\s>]")
@@ -75,7 +77,7 @@ def scan_ods(archive: zipfile.ZipFile, file_name: str) -> list[SheetMarks] | Non
     first = True
     for piece in whole_elements(archive, "content.xml", ROW_END_PATTERN):
         if first and USUAL_PREFIXES not in piece[:65536]:
-            return exact_marks(archive, file_name)
+            raise refusal(file_name, NOT_A_WORKBOOK.format(kind="OpenDocument", reason=UNUSUAL_PREFIXES))
         first = False
         needs_marks = needs_marks or any(sign in piece for sign in MARK_SIGNS)
         for index, segment in enumerate(TABLE_START.split(piece)):

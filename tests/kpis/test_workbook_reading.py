@@ -263,8 +263,8 @@ def test_calamine_itself_does_not_expand_entities(fmt):
 
 
 def test_the_exact_passes_refuse_what_the_quick_passes_refuse():
-    """The defusedxml passes (taken when formulas, percentages or merged cells are there, or the
-    ods binds unusual prefixes) hold the same limits as the quick byte-counting ones."""
+    """The defusedxml passes (taken when formulas, percentages or merged cells are there) hold
+    the same limits as the quick byte-counting ones."""
     wide = replaced(
         ods_bytes(LONG),
         "content.xml",
@@ -326,3 +326,12 @@ def test_csv_records_are_those_of_the_csv_module(text):
 def test_a_csv_field_longer_than_the_csv_module_allows_is_refused_without_quotes_too():
     message = refused(("x" * 200_000 + ",y\n").encode(), "long.csv", read_sheet)
     assert "The CSV file cannot be read: field larger than field limit" in message
+
+
+def test_an_ods_binding_unusual_prefixes_is_refused_rather_than_read_as_empty():
+    src = ods_bytes(LONG)
+    data = zipfile.ZipFile(io.BytesIO(src)).read("content.xml")
+    content = replaced(
+        src, "content.xml", data, data.replace(b"table:", b"tb:").replace(b"xmlns:table=", b"xmlns:tb=")
+    )
+    assert "its XML does not name tables 'table:'" in refused(content, "prefixed.ods", read_sheet)
