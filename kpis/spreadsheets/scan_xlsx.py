@@ -5,9 +5,10 @@ nor of number formats, and lays the cells out as a rectangle from A1 to the furt
 So, for each sheet read:
 
 - styles.xml says which cell styles are percentages (0.72 shown as 72%);
-- a quick pass over the sheet's XML finds how far down and right its cells reach (refusing
-  a sheet too large to lay out) and whether any formula, percentage-styled cell or cell
-  without a reference is there at all, with a few regular expressions per 16 MB;
+- a quick pass over the sheet's XML bounds how far down and right its cells reach (refusing
+  a sheet too large to lay out) and finds whether any formula, percentage-styled cell, cell
+  without a reference or prefixed element name is there at all, counting bytes and with a
+  few regular expressions per 16 MB;
 - only when one is there, an exact pass (defusedxml, streaming) notes each such cell.
 """
 
@@ -35,10 +36,14 @@ from .problems import (
 )
 
 ROW_END = re.compile(rb"</(?:\w+:)?row>")
-CELL_ROWS = re.compile(rb' r="[A-Z]{1,3}(\d+)"')
+# Cell references with a row number of exactly so many digits (7: seven or more).
+CELL_ROWS = {
+    digits: re.compile(rb' r="[A-Z]{1,3}(\d{%d%s})"' % (digits, b"," if digits == 7 else b""))
+    for digits in range(7, 0, -1)
+}
+CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
+FORMULA_TAGS = (b"<f>", b"<f ", b"<f/>")
 WIDE_COLUMNS = re.compile(rb' r="([A-Z]{2,3})\d')
-FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-CELL_WITHOUT_REFERENCE = re.compile(rb"<(?:\w+:)?c(?=[\s>/])(?![^>]*\sr=)")
 PERCENT_BUILTIN_FORMATS = {9, 10}
 # A sheet is laid out as rows × columns cells in calamine (and in Python): this many at most.
 MAX_EXPANDED_CELLS = 2 * MAX_CELLS
@@ -114,23 +119,36 @@ def scan_xlsx_sheet(
     )
     last_row, width, needs_exact = 0, 0, False
     try:
-        pieces = whole_elements(archive, part, ROW_END)
-        for piece in pieces:
-            rows = CELL_ROWS.findall(piece)
-            if rows:
-                last_row = max(last_row, max(map(int, rows)))
+        for number, piece in enumerate(whole_elements(archive, part, ROW_END)):
             wide = set(WIDE_COLUMNS.findall(piece))
-            width = max(width, max((column_index(c.decode()) + 1 for c in wide), default=26 if rows else 0))
+            width = max(width, max((column_index(c.decode()) + 1 for c in wide), default=26))
+            last_row = max(last_row, last_row_bound(piece, width))
             if width > MAX_COLUMNS or last_row * width > MAX_EXPANDED_CELLS:
                 raise too_many_cells(file_name)
-            needs_exact = needs_exact or bool(
-                FORMULA_TAG.search(piece)
-                or CELL_WITHOUT_REFERENCE.search(piece)
-                or (percent_attr and percent_attr.search(piece))
+            needs_exact = (
+                needs_exact
+                or (number == 0 and b"<worksheet" not in piece[:65536])  # prefixed names: read exactly
+                or sum(piece.count(tag) for tag in CELL_TAGS) != piece.count(b'<c r="')
+                or any(tag in piece for tag in FORMULA_TAGS)
+                or bool(percent_attr and percent_attr.search(piece))
             )
     except KeyError:
         raise refusal(file_name, NOT_A_WORKBOOK.format(kind="Excel", reason=f"no part {part}")) from None
     return exact_sheet_marks(archive, part, percent_styles, file_name) if needs_exact else None
+
+
+def last_row_bound(piece: bytes, width: int) -> int:
+    """The last row the piece's cells name, or a bound on it close enough for `width` columns:
+    the longest row numbers are looked for first, and most sheets need look no further than
+    "none has six digits"."""
+    for digits, pattern in CELL_ROWS.items():
+        found = pattern.findall(piece)
+        if found:
+            return max(map(int, found))
+        below = 10 ** (digits - 1) - 1
+        if below * width <= MAX_EXPANDED_CELLS:
+            return below
+    return 0
 
 
 def exact_sheet_marks(
