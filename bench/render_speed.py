@@ -297,9 +297,7 @@ def main() -> int:
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 if run:
                     times["chromium"].append(time.perf_counter() - start)
-                    chrome_cpu.append(
-                        after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
-                    )
+                    chrome_cpu.append(after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime)
         ours = statistics.median(times["ours"])
         print(
             f"ours (WeasyPrint, tagged PDF/UA-1, {pages} pages): median {ours:.2f} s "

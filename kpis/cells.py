@@ -1,7 +1,7 @@
 """What the cells people write mean: 'Apr-18' or a date cell as a month, '£1,234.50' or
 '72%' as a number, anything as text; and the marker for a formula saved without a value.
 
-Reading the files themselves, safely, is kpis/spreadsheets.py.
+Reading the files themselves, safely, is the kpis.spreadsheets package.
 """
 
 from __future__ import annotations

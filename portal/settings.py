@@ -303,8 +303,8 @@ PORTAL_URL = os.environ.get(
     "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}",
 ).rstrip("/")
 # Spreadsheet imports: refuse files and sheets beyond these sizes before parsing.
-IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "400000"))
 # National files (Home Office recorded crime tables, police.uk archives) fetched by
 # `manage.py fetch_national_data URL` and, when NATIONAL_DATA_URLS is set (addresses
 # separated by spaces), by Celery beat on NATIONAL_DATA_SCHEDULE (a crontab line
@@ -328,6 +328,9 @@ if NATIONAL_DATA_URLS:
             minute=_minute, hour=_hour, day_of_month=_day, month_of_year=_month, day_of_week=_weekday
         ),
     }
+# A workbook read whole (national tables: 12 yearly sheets of ~25,000 rows; a police.uk
+# archive of one force over three years: ~400,000 rows in 36 monthly CSV files).
+IMPORT_MAX_WORKBOOK_ROWS = int(os.environ.get("IMPORT_MAX_WORKBOOK_ROWS", "600000"))
 # A renderer that grows beyond this is stopped (bytes of address space).
 RENDER_MEMORY_LIMIT_BYTES = int(os.environ.get("RENDER_MEMORY_LIMIT_BYTES", str(1536 * 1024**2)))
 
