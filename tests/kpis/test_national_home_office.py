@@ -1,7 +1,6 @@
 """Home Office police recorded crime tables: recognising the layout, and planning quarters and
 financial years per force and mapped KPI, with notes for what is left out."""
 
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -227,14 +226,11 @@ def test_published_files_plan_the_same(national, fmt):
     assert any(n.startswith("2024/25: the file has only Q1, Q2 for every force") for n in plan.notes)
 
 
-def test_three_hundred_thousand_rows_plan_in_seconds():
+def test_three_hundred_thousand_rows_plan_to_every_force_quarter_and_year():
     forces = [f"Force {i}" for i in range(44)]
     context = context_for(forces=forces)
     rows = prc_rows(forces, range(2013, 2024), offences=OFFENCES * 14)  # 44 × 11 × 4 × 168 = 325,248
     assert len(rows) > 300_000
     sheet = numbered([PRC_HEADERS, *rows])
-    started = time.perf_counter()
     plan = plan_home_office([sheet], file_name="prc.csv", context=context)
-    elapsed = time.perf_counter() - started
-    assert plan.ok and plan.rows_read == len(rows)
-    assert elapsed < 15, f"{elapsed:.1f}s"  # about 1 s on a laptop; generous for shared machines
+    assert plan.ok and plan.rows_read == len(rows)  # its speed is bench/national_speed.py's

@@ -3,12 +3,12 @@ file from expanding beyond memory before python-calamine lays it out."""
 
 import csv
 import io
-import time
 import zipfile
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook
 
 from kpis import spreadsheets
@@ -204,9 +204,8 @@ def test_an_ods_row_repeated_a_million_times_is_refused_before_it_is_expanded():
         b"<table:table-row>",
         b'<table:table-row table:number-rows-repeated="1000000">',
     )
-    started = time.perf_counter()
-    assert spreadsheets.TOO_MANY_ROWS.format(limit=200_000) in refused(content, "rows.ods", read_sheet)
-    assert time.perf_counter() - started < 2
+    message = spreadsheets.TOO_MANY_ROWS.format(limit=settings.IMPORT_MAX_ROWS)
+    assert message in refused(content, "rows.ods", read_sheet)
 
 
 def test_an_ods_value_pushed_far_right_by_repeated_empty_cells_is_refused():
@@ -234,9 +233,7 @@ def test_an_xlsx_cell_far_from_the_others_is_refused_before_it_is_laid_out(ref):
         b'<c r="C3"',
         f'<c r="{ref}" t="inlineStr"><is><t>far</t></is></c><c r="C3"'.encode(),
     )
-    started = time.perf_counter()
     assert "columns; split it into smaller files." in refused(content, "far.xlsx", read_sheet)
-    assert time.perf_counter() - started < 2
 
 
 @pytest.mark.parametrize("member", ["xl/styles.xml", "xl/workbook.xml", "[Content_Types].xml"])
@@ -252,13 +249,11 @@ def test_a_dtd_in_any_xml_part_of_an_xlsx_is_refused(member):
 def test_calamine_itself_does_not_expand_entities(fmt):
     """Why the DTD check before calamine is for the message, not the only defence: quick-xml
     neither reads DTDs nor expands entities (should that change, this test says so)."""
-    started = time.perf_counter()
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(xml_bomb(fmt)))
         cells = [workbook.get_sheet_by_name(n).to_python() for n in workbook.sheet_names]
     except CalamineError:
         cells = None
-    assert time.perf_counter() - started < 2
     assert "lollol" not in repr(cells)
 
 
