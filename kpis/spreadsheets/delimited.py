@@ -78,15 +78,13 @@ def split_records(text: str, content: bytes, delimiter: str, file_name: str) -> 
     carriage returns, a quoted field running over a line's end or quoted loosely, or a field
     longer than the module allows (it says so). Line ends are counted in `content`, the same
     text's bytes, where counting is faster."""
-    crlf = content.count(b"\r\n")
-    if crlf:
+    if b"\r" not in content:  # the usual case, found without counting anything
+        lines = text.split("\n")
+    else:
+        crlf = content.count(b"\r\n")
         if content.count(b"\r") != crlf or content.count(b"\n") != crlf:
             return None
         lines = text.split("\r\n")
-    elif b"\r" in content:
-        return None
-    else:
-        lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
     if len(lines) > settings.IMPORT_MAX_ROWS:
@@ -99,11 +97,17 @@ def split_records(text: str, content: bytes, delimiter: str, file_name: str) -> 
             if not line:
                 records[index] = []
     if '"' in text:
-        for index in [i for i, line in enumerate(lines) if '"' in line]:
-            try:
-                records[index] = next(csv.reader([lines[index]], delimiter=delimiter, strict=True))
-            except csv.Error:
-                return None
+        quoted = [i for i, line in enumerate(lines) if '"' in line]
+        if any(lines[i].count('"') % 2 for i in quoted):
+            return None  # a quoted field runs over the line's end
+        try:  # one reader for every quoted line: each is whole, so one line gives one record
+            parsed = list(csv.reader([lines[i] for i in quoted], delimiter=delimiter, strict=True))
+        except csv.Error:
+            return None
+        if len(parsed) != len(quoted):
+            return None
+        for index, record in zip(quoted, parsed, strict=True):
+            records[index] = record
     return records
 
 
