@@ -16,7 +16,8 @@ from kpis.charts import PortalLineChartView
 from kpis.exporting import table_bytes
 
 from .chart_data import report_charts
-from .reader_access import NOT_FOUND, Refused, cache_headers, derived, publication_for, refuse
+from .reader_access import NOT_FOUND, Refused, cache_headers, publication_for, refuse
+from .reader_cache import derived
 
 log = logging.getLogger(__name__)
 

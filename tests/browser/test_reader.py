@@ -22,14 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SLUG = "force-performance-2018-19"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_reader_caches():
-    from reports import reader_access, views
-
-    for cache in (views.body_cache, views.page_cache, views.state_cache, reader_access.derived_cache):
-        cache.clear()
-
-
 def _publish_with_the_real_renderer():
     """Version 1 rendered by reports.rendering (WeasyPrint PDF, frozen HTML)."""
     from reports.rendering import render_and_store
