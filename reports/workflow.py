@@ -200,7 +200,7 @@ def report_approve(
     queued, `publication.render_delayed` is True, and the sweep enqueues it later.
     """
     from .models import ReviewedSnapshot
-    from .snapshot import build_snapshot, content_checksum, search_text
+    from .snapshot import content_checksum, freeze_snapshot, search_text
 
     _check_perm(by, "reports.review_report", "approve")
     # Locked first: a contributor recorded by a shared edit (reports.contributions) waits
@@ -214,7 +214,7 @@ def report_approve(
         )
     now = timezone.now()
     version = (report.publications.aggregate(n=Max("version"))["n"] or 0) + 1
-    snapshot = build_snapshot(report, version=version, approved_by=by, approved_at=now)
+    snapshot = freeze_snapshot(report, version=version, approved_by=by, approved_at=now)
     checksum = content_checksum(snapshot)
     if reviewed_checksum is not None and reviewed_checksum != checksum:
         raise ContentChanged(snapshot, checksum)
