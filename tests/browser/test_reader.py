@@ -28,7 +28,8 @@ def _publish_with_the_real_renderer():
 
     snap = reference_snapshot()
     snap["sections"][3]["rows"][0]["analysis"] = {
-        "spc": {"mean": 12500.0, "upper": 14800.0, "lower": 10200.0, "reading": "Only ordinary variation."}
+        "spc": {"mean": 12500.0, "upper": 14800.0, "lower": 10200.0, "reading": "Only ordinary variation."},
+        "significance": None,
     }
     publication = make_publication(report=make_report(snapshot=snap), snapshot=snap)
     render_and_store(publication)
@@ -174,7 +175,10 @@ def test_report_reflows_at_320px_and_prints_without_charts(page, live_server):
     # it must not widen the page.
     for section in snap["sections"]:
         for row in section["rows"]:
-            row["analysis"] = {"significance": {"significant": True, "explanation": "Larger than chance."}}
+            row["analysis"] = {
+                "spc": None,
+                "significance": {"significant": True, "explanation": "Larger than chance."},
+            }
     make_live_publication(snapshot=snap)
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{live_server.url}/reports/{SLUG}/")

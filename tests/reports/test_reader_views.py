@@ -329,7 +329,8 @@ def test_chart_json_comes_from_the_frozen_trend(client):
 def test_chart_draws_spc_mean_and_limits_when_the_row_has_them(client):
     snap = reference_snapshot()
     snap["sections"][3]["rows"][0]["analysis"] = {
-        "spc": {"mean": 12000.5, "upper": 14000, "lower": 10000, "reading": "Ordinary variation."}
+        "spc": {"mean": 12000.5, "upper": 14000, "lower": 10000, "reading": "Ordinary variation."},
+        "significance": None,
     }
     make_live_publication(snapshot=snap)
     chart = json.loads(client.get(f"/reports/{SLUG}/v1/charts/1.1.json").content)

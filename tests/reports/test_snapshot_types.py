@@ -14,6 +14,7 @@ from reports.demo import load_demo_report
 from reports.models import Publication, Report
 from reports.snapshot_types import problems_with, validate_snapshot
 from tests.reports.builders import make_report
+from tests.reports.factories import reference_snapshot
 
 SCHEMA_1_KEYS = ("previous", "current", "method", "z", "p_value", "level", "significant", "explanation")
 
@@ -126,3 +127,9 @@ def test_approval_refuses_to_freeze_an_invalid_snapshot(editor, reviewer, monkey
         workflow.report_approve(report=report, by=reviewer)
     assert not Publication.objects.exists()
     assert Report.objects.get(pk=report.pk).status == Report.Status.IN_REVIEW
+
+
+def test_the_schema_1_reference_fixture_validates():
+    snapshot = reference_snapshot()
+    assert snapshot["schema"] == 1
+    assert validate_snapshot(snapshot, strict=True) == []
