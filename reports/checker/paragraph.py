@@ -220,7 +220,7 @@ def _match_percentage(check: ParagraphCheck, i: int, partner: int | None) -> Non
     found = _first_agreeing(fig, rows, monthly=False)
     if found:
         check.match(i, *found)
-    elif partner is not None and rows[0]["comparison"].get("percent_change") is not None:
+    elif partner is not None and rows[0]["comparison"]["percent_change"] is not None:
         row = rows[0]
         check.findings[i] = _finding(
             check.number, fig, "mismatch", kpi_code=row["kpi"]["code"],
