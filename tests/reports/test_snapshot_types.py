@@ -3,7 +3,8 @@ validate, a renamed key is named by its path, and approval refuses to freeze an 
 
 import copy
 import io
-from typing import Literal, NotRequired, TypedDict
+from pathlib import Path
+from typing import Literal, NotRequired, TypedDict, get_args, get_type_hints, is_typeddict
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from reports import snapshot as snapshot_module
 from reports import workflow
 from reports.demo import load_demo_report
 from reports.models import Publication, Report
-from reports.snapshot_types import problems_with, validate_snapshot
+from reports.snapshot_types import Snapshot, problems_with, validate_snapshot
 from tests.reports.builders import make_report
 from tests.reports.factories import reference_snapshot
 
@@ -133,3 +134,20 @@ def test_the_schema_1_reference_fixture_validates():
     snapshot = reference_snapshot()
     assert snapshot["schema"] == 1
     assert validate_snapshot(snapshot, strict=True) == []
+
+
+def _keys(expected, seen=None) -> set[str]:
+    """Every key of the TypedDicts reachable from `expected`."""
+    seen = set() if seen is None else seen
+    if is_typeddict(expected):
+        if expected in seen:
+            return set()
+        seen.add(expected)
+        hints = get_type_hints(expected)
+        return set(hints) | {key for hint in hints.values() for key in _keys(hint, seen)}
+    return {key for arg in get_args(expected) for key in _keys(arg, seen)}
+
+
+def test_docs_name_every_key_of_the_types():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "snapshot.md").read_text(encoding="utf-8")
+    assert sorted(key for key in _keys(Snapshot) if f'"{key}"' not in doc) == []
