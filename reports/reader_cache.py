@@ -15,25 +15,56 @@ something else and nothing needs deleting when a version changes:
   rows that change. A withdrawal or a tighter audience reaches anonymous readers within
   that time (downloads may be kept publicly for minutes anyway); then the page key changes
   and the remembered page is no longer found.
+
+Pages and what is worked out from snapshots also depend on the code that made them (the
+templates, the static files' hashed names, the builders), and the cache outlives a
+deployment: their keys include `code_release()`, a digest of that code, so servers running
+the same release share entries and a new release never serves an old one's page.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import math
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import caches
 
 from . import selectors
 
 READER_CACHE = "reader"
 STATE_TTL = 1.0
+# What a page or a download is made by: the project's code and templates, and the static
+# files' manifest (hashed names) when there is one.
+CODE_FOLDERS = ("portal", "reports", "kpis", "glossary", "templates")
+CODE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".svg", ".css", ".js"}
+STATIC_MANIFEST = "staticfiles.json"
 
 
 def reader_cache():
     return caches[READER_CACHE]
+
+
+@functools.cache  # the files it reads do not change while the process runs
+def code_release() -> str:
+    """A digest of the code that makes pages and downloads, the same on every server of a release."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    files = sorted(
+        path
+        for folder in CODE_FOLDERS
+        for path in (base / folder).rglob("*")
+        if path.suffix in CODE_SUFFIXES and path.is_file() and "migrations" not in path.parts
+    )
+    manifest = Path(settings.STATIC_ROOT) / STATIC_MANIFEST
+    for path in [*files, manifest] if manifest.is_file() else files:
+        digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path.name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------- frozen body
@@ -50,7 +81,7 @@ def remember_body(digest: str, html: str) -> None:
 def derived(publication, what: str, build):
     """`build(snapshot)` for this published version, worked out once (it never changes)."""
     published = publication.published_at.isoformat() if publication.published_at else "-"
-    key = f"derived:{publication.pk}:{published}:{what}"
+    key = f"derived:{code_release()}:{publication.pk}:{published}:{what}"
     cache = reader_cache()
     value = cache.get(key)
     if value is None:
@@ -86,7 +117,7 @@ def forget_version_states(slug: str) -> None:
 # --------------------------------------------------------------------------- anonymous pages
 def page_key(path: str, newest_version: int, state: tuple) -> str:
     """The key of an anonymous reader's page: a digest of everything that could change it."""
-    parts = repr((path, newest_version, *state))
+    parts = repr((code_release(), path, newest_version, *state))
     return "page:" + hashlib.sha256(parts.encode()).hexdigest()
 
 

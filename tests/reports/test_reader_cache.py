@@ -136,3 +136,31 @@ def test_figures_and_charts_are_remembered_per_version(client):
     first = client.get(f"{URL}v1/data.csv").content.decode()
     second = client.get(f"{URL}v2/data.csv").content.decode()
     assert "424242" in second and "424242" not in first
+
+
+def test_a_new_release_of_the_code_never_serves_the_pages_of_the_last(client, monkeypatch):
+    make_live_publication()
+    client.get(URL)
+    rendered = _count_renders(monkeypatch)
+    client.get(URL)
+    assert rendered == []  # the same release: remembered
+    monkeypatch.setattr(reader_cache, "code_release", lambda: "the-next-release")
+    client.get(URL)
+    assert len(rendered) == 1
+
+
+def test_the_code_release_is_a_digest_of_the_code_and_templates(settings, tmp_path):
+    release = reader_cache.code_release()
+    assert len(release) == 16 and release == reader_cache.code_release()
+    reader_cache.code_release.cache_clear()
+    for folder in reader_cache.CODE_FOLDERS:
+        (tmp_path / folder).mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>one</p>")
+    settings.BASE_DIR = tmp_path
+    try:
+        first = reader_cache.code_release()
+        reader_cache.code_release.cache_clear()
+        (tmp_path / "templates" / "page.html").write_text("<p>two</p>")
+        assert reader_cache.code_release() != first
+    finally:
+        reader_cache.code_release.cache_clear()
