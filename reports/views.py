@@ -179,15 +179,15 @@ def _cached_page(request, key):
     from BREACH-style attacks because a remembered page holds no secret: no CSRF token,
     nothing personal (see _report_page). Pages that may hold one are never compressed.
     """
-    entry = reader_cache.remembered_page(key) if key else None
-    if entry is None:
+    if not key:
         return None
-    page, compressed = entry
-    if _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-        response = HttpResponse(compressed, content_type="text/html; charset=utf-8")
+    gzipped = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    page = reader_cache.remembered_page(key, gzipped=gzipped)
+    if page is None:
+        return None
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    if gzipped:
         response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(page, content_type="text/html; charset=utf-8")
     patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
     patch_cache_control(response, private=True)
     return response
