@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 
 from portal import roles
 
@@ -50,8 +51,6 @@ def _own_cache(settings):
     """Empty in-memory caches for each test: counters (password reset limits) and what the
     reader site remembers (reports.reader_cache) never carry over, and a Redis set in
     REDIS_URL is never written to or cleared by tests (those that want it say so)."""
-    from django.core.cache import caches
-
     settings.CACHES = {
         alias: {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
