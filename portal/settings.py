@@ -240,6 +240,13 @@ CELERY_BEAT_SCHEDULE = {
 # --------------------------------------------------------------------------- cache
 # Shared through Redis when there is one, so the password reset limits hold across
 # processes and machines; otherwise in process memory.
+# `reader`: what the reader site remembers (reports.reader_cache): stored bodies, pages for
+# anonymous readers, chart data and figures files, keyed by checksum or version, so every
+# web server shares them. Apart from `default` so its size is bounded on its own: in
+# memory, the least recently used entries go first; in Redis, entries expire after a day
+# unused or not (and Redis's own eviction policy applies).
+READER_CACHE_TIMEOUT = 24 * 3600
+READER_CACHE_MAX_ENTRIES = 500  # in memory: about 40 MB at most (pages are 64 KB + gzip)
 CACHES = {
     "default": (
         {
@@ -249,7 +256,22 @@ CACHES = {
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    "reader": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal-reader",
+            "TIMEOUT": READER_CACHE_TIMEOUT,
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "reader",
+            "TIMEOUT": READER_CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": READER_CACHE_MAX_ENTRIES},
+        }
+    ),
 }
 
 # --------------------------------------------------------------------------- email

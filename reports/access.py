@@ -39,7 +39,7 @@ def _frozen(publication: Publication, key: str) -> str:
     # Reader selectors annotate the two frozen values so the page need not load the snapshot.
     value = getattr(publication, f"frozen_{key}", None)
     if value is None and "snapshot" in publication.__dict__:
-        value = (publication.snapshot or {}).get("report", {}).get(key)
+        value = publication.snapshot["report"][key]
     return value or ""
 
 

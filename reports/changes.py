@@ -69,29 +69,29 @@ def diff_html(old: str, new: str) -> SafeString:
 
 def _rows(snapshot: dict) -> dict[str, dict]:
     rows = {}
-    for section in snapshot.get("sections", []):
-        for row in section.get("rows") or []:
-            code = (row.get("kpi") or {}).get("code")
-            if code and code not in rows:
-                rows[code] = {**row, "_section": section.get("title") or section.get("heading", "")}
+    for section in snapshot["sections"]:
+        for row in section["rows"]:
+            code = row["kpi"]["code"]
+            if code not in rows:
+                rows[code] = {**row, "_section": section["title"] or section["heading"]}
     return rows
 
 
 def _paragraphs(snapshot: dict) -> dict[str, dict]:
     paragraphs = {}
-    for section in snapshot.get("sections", []):
-        for paragraph in section.get("paragraphs") or []:
-            number = paragraph.get("number", "")
-            paragraphs[number] = {**paragraph, "_section": section.get("title") or section.get("heading", "")}
+    for section in snapshot["sections"]:
+        for paragraph in section["paragraphs"]:
+            paragraphs[paragraph["number"]] = {
+                **paragraph,
+                "_section": section["title"] or section["heading"],
+            }
     return paragraphs
 
 
 def _field_label(field: str, label: str, snapshot: dict) -> str:
-    period = (snapshot.get("report") or {}).get(
-        "period" if field == "current_display" else "comparison"
-    ) or {}
+    period = snapshot["report"]["period" if field == "current_display" else "comparison"]
     if field in ("current_display", "previous_display"):
-        return period.get("short_label") or label.capitalize()
+        return period["short_label"] or label.capitalize()
     return label
 
 
@@ -103,7 +103,7 @@ def _figures(old: dict, new: dict) -> list[dict]:
         row = now or was
         item = {
             "code": code,
-            "name": row["kpi"].get("name", ""),
+            "name": row["kpi"]["name"],
             "section": row["_section"],
             "status": "changed",
             "fields": [],
@@ -111,8 +111,8 @@ def _figures(old: dict, new: dict) -> list[dict]:
         if was is None or now is None:
             item["status"] = "added" if was is None else "removed"
         for field, label in FIGURE_FIELDS:
-            old_value = ((was or {}).get("comparison") or {}).get(field, "")
-            new_value = ((now or {}).get("comparison") or {}).get(field, "")
+            old_value = was["comparison"][field] if was else ""
+            new_value = now["comparison"][field] if now else ""
             old_label, new_label = _field_label(field, label, old), _field_label(field, label, new)
             if old_value != new_value or (was and now and old_label != new_label):
                 item["fields"].append(
@@ -133,11 +133,11 @@ def _text(old: dict, new: dict) -> list[dict]:
     out = []
     for number in list(after) + [n for n in before if n not in after]:
         was, now = before.get(number), after.get(number)
-        old_text = (was or {}).get("text", "")
-        new_text = (now or {}).get("text", "")
+        old_text = was["text"] if was else ""
+        new_text = now["text"] if now else ""
         if was is not None and now is not None and old_text == new_text:
             # The same words: only a link's address can differ; show it if it does.
-            old_text, new_text = readable(was.get("html", "")), readable(now.get("html", ""))
+            old_text, new_text = readable(was["html"]), readable(now["html"])
             if old_text == new_text:
                 continue
         status = "added" if was is None else "removed" if now is None else "changed"
@@ -158,14 +158,13 @@ def _text(old: dict, new: dict) -> list[dict]:
 
 
 def _report(old: dict, new: dict) -> list[dict]:
-    a, b = old.get("report") or {}, new.get("report") or {}
+    a, b = old["report"], new["report"]
     out = []
     for field, label in REPORT_FIELDS:
-        if a.get(field, "") != b.get(field, ""):
-            out.append({"label": label, "old": a.get(field, ""), "new": b.get(field, "")})
+        if a[field] != b[field]:
+            out.append({"label": label, "old": a[field], "new": b[field]})
     for field, label in (("period", "Period"), ("comparison", "Compared with")):
-        old_label = (a.get(field) or {}).get("long_label", "")
-        new_label = (b.get(field) or {}).get("long_label", "")
+        old_label, new_label = a[field]["long_label"], b[field]["long_label"]
         if old_label != new_label:
             out.append({"label": label, "old": old_label, "new": new_label})
     return out
@@ -197,26 +196,26 @@ def _kpis(old: dict, new: dict) -> list[dict]:
     for code in [c for c in after if c in before]:
         was, now = before[code]["kpi"], after[code]["kpi"]
         fields = [
-            {"label": label, "old": was.get(field, ""), "new": now.get(field, "")}
+            {"label": label, "old": was[field], "new": now[field]}
             for field, label in KPI_FIELDS
-            if was.get(field, "") != now.get(field, "")
+            if was[field] != now[field]
         ]
         if fields:
-            out.append({"code": code, "name": now.get("name", ""), "fields": fields})
+            out.append({"code": code, "name": now["name"], "fields": fields})
     return out
 
 
 def _terms(snapshot: dict) -> dict[str, dict]:
     terms = {}
-    for section in snapshot.get("sections", []):
-        for term in section.get("terms") or []:
-            terms.setdefault(term.get("anchor") or term.get("term", ""), term)
+    for section in snapshot["sections"]:
+        for term in section["terms"]:
+            terms.setdefault(term["anchor"] or term["term"], term)
     return terms
 
 
 def _term_name(term: dict) -> str:
-    name = term.get("term", "")
-    return f"{name} ({term['abbreviation']})" if term.get("abbreviation") else name
+    name = term["term"]
+    return f"{name} ({term['abbreviation']})" if term["abbreviation"] else name
 
 
 def _glossary(old: dict, new: dict) -> list[dict]:
@@ -225,8 +224,8 @@ def _glossary(old: dict, new: dict) -> list[dict]:
     out = []
     for key in list(after) + [k for k in before if k not in after]:
         was, now = before.get(key), after.get(key)
-        old_text = readable((was or {}).get("definition_html", ""))
-        new_text = readable((now or {}).get("definition_html", ""))
+        old_text = readable(was["definition_html"] if was else "")
+        new_text = readable(now["definition_html"] if now else "")
         if was and now and (old_text, _term_name(was)) == (new_text, _term_name(now)):
             continue
         out.append(
@@ -258,11 +257,11 @@ def diff_snapshots(old: dict, new: dict, *, against: str = "") -> dict:
     """
     report, figures, text = _report(old, new), _figures(old, new), _text(old, new)
     kpis, glossary = _kpis(old, new), _glossary(old, new)
-    old_version = (old.get("report") or {}).get("version")
+    old_version = old["report"]["version"]
     return {
         "against": against or (f"version {old_version}" if old_version else ""),
         "old_version": old_version,
-        "new_version": (new.get("report") or {}).get("version"),
+        "new_version": new["report"]["version"],
         "report": report,
         "figures": figures,
         "text": text,

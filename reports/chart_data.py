@@ -29,8 +29,8 @@ def spc_datasets(spc: dict, points: int) -> list[dict]:
 def row_chart(row: dict) -> dict:
     """One KPI row's chart: both periods by month, with the SPC lines when there are any."""
     chart = trend_chart_data(row["trend"])
-    spc = (row.get("analysis") or {}).get("spc")
-    if isinstance(spc, dict):
+    spc = row["analysis"]["spc"]
+    if spc:
         chart["data"]["datasets"].extend(spc_datasets(spc, len(row["trend"]["labels"])))
     return chart
 
@@ -38,8 +38,8 @@ def row_chart(row: dict) -> dict:
 def report_charts(snapshot: dict) -> dict[str, dict]:
     """Chart.js data for every KPI row with a trend, by KPI code, SPC lines included."""
     charts = {}
-    for section in snapshot.get("sections", []):
-        for row in section.get("rows", []):
-            if row.get("trend") and row["kpi"]["code"] not in charts:
+    for section in snapshot["sections"]:
+        for row in section["rows"]:
+            if row["trend"] and row["kpi"]["code"] not in charts:
                 charts[row["kpi"]["code"]] = row_chart(row)
     return charts

@@ -40,15 +40,15 @@ class RowCoverage:
 
 
 def _months(value: dict) -> tuple[int, int]:
-    return value.get("months_present", 0), value.get("months_expected", 0)
+    return value["months_present"], value["months_expected"]
 
 
 def _row_coverage(section: dict, row: dict) -> RowCoverage:
-    comparison = row.get("comparison") or {}
-    current, previous = comparison.get("current") or {}, comparison.get("previous") or {}
-    has = [v.get("value") is not None for v in (current, previous)]
+    comparison = row["comparison"]
+    current, previous = comparison["current"], comparison["previous"]
+    has = [v["value"] is not None for v in (current, previous)]
     present = [_months(v)[0] for v in (current, previous)]
-    notes = comparison.get("notes") or []
+    notes = comparison["notes"]
     detail = " ".join(notes) if not all(has) else "Both periods have a value."
     if all(has):
         status = FULL
@@ -64,9 +64,7 @@ def _row_coverage(section: dict, row: dict) -> RowCoverage:
 
 def coverage(snapshot: dict) -> list[RowCoverage]:
     """Every KPI row of the snapshot, in report order, with how well its figures cover it."""
-    return [
-        _row_coverage(section, row) for section in snapshot["sections"] for row in section.get("rows", [])
-    ]
+    return [_row_coverage(section, row) for section in snapshot["sections"] for row in section["rows"]]
 
 
 def empty_rows(snapshot: dict) -> list[RowCoverage]:

@@ -16,7 +16,8 @@ from kpis.charts import PortalLineChartView
 from kpis.exporting import table_bytes
 
 from .chart_data import report_charts
-from .reader_access import NOT_FOUND, Refused, cache_headers, derived, publication_for, refuse
+from .reader_access import NOT_FOUND, Refused, cache_headers, publication_for, refuse
+from .reader_cache import derived
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,10 @@ def figures_csv(snapshot: dict) -> bytes:
 
 def figures_json(snapshot: dict) -> bytes:
     """Every figure of the report with what it is from, as frozen in the snapshot."""
-    info = snapshot.get("report", {})
+    info = snapshot["report"]
     payload = {
-        "report": {key: info.get(key) for key in REPORT_KEYS},
-        "figures": [
-            {column: figure.get(column) for column in FIGURE_COLUMNS}
-            for figure in snapshot.get("figures", [])
-        ],
+        "report": {key: info[key] for key in REPORT_KEYS},
+        "figures": [{column: figure[column] for column in FIGURE_COLUMNS} for figure in snapshot["figures"]],
     }
     return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
 

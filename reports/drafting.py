@@ -141,11 +141,11 @@ def draft_sentences(snapshot: dict) -> list[dict]:
     """[{"section", "code", "name", "sentence"}] for every KPI row, for the editor to copy from."""
     return [
         {
-            "section": section.get("title") or section.get("heading", ""),
-            "code": (row.get("kpi") or {}).get("code", ""),
-            "name": (row.get("kpi") or {}).get("name", ""),
+            "section": section["title"] or section["heading"],
+            "code": row["kpi"]["code"],
+            "name": row["kpi"]["name"],
             "sentence": draft_sentence(row),
         }
-        for section in snapshot.get("sections", [])
-        for row in section.get("rows") or []
+        for section in snapshot["sections"]
+        for row in section["rows"]
     ]

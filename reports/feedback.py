@@ -34,11 +34,11 @@ def feedback_subjects(snapshot: dict) -> list[tuple[str, str, str]]:
     can look the same.
     """
     subjects = []
-    for section in snapshot.get("sections", []):
-        for p in section.get("paragraphs", []):
-            text = Truncator(p.get("text", "")).chars(70)
+    for section in snapshot["sections"]:
+        for p in section["paragraphs"]:
+            text = Truncator(p["text"]).chars(70)
             subjects.append((f"Paragraph {p['number']}", f"Paragraph {p['number']}: {text}", p["anchor"]))
-        for row in section.get("rows", []):
+        for row in section["rows"]:
             kpi = row["kpi"]
             subjects.append((f"KPI {kpi['code']}", f"KPI {kpi['code']}: {kpi['name']}", row["anchor"]))
     return subjects

@@ -45,9 +45,9 @@ def describe(peer: dict) -> str:
     for m in peer["members"]:
         label = f"{m['name']} {THIS_FORCE}" if m["is_home"] else m["name"]
         parts.append(f"{m['rank']}. {label}: {m['display']}.")
-    if peer.get("average"):
+    if peer["average"]:
         parts.append(f"Group average: {peer['average']['display']}.")
-    if peer.get("missing"):
+    if peer["missing"]:
         parts.append("No figure: " + ", ".join(peer["missing"]) + ".")
     return " ".join(parts)
 
@@ -58,11 +58,11 @@ def peer_chart_svg(peer: dict, *, title: str) -> str:
     `title` is the chart's accessible name (its <title>, which WeasyPrint writes as the PDF
     figure's alternative text); the <desc> gives every figure.
     """
-    members = (peer or {}).get("members") or []
+    members = peer["members"] if peer else []  # None: the row has no peer group
     if not members:
         return ""
     values = [float(Decimal(m["value"])) for m in members]
-    average = float(Decimal(peer["average"]["value"])) if peer.get("average") else None
+    average = float(Decimal(peer["average"]["value"])) if peer["average"] else None
     low = min(0.0, *values)
     high = max(0.0, *values)
     span = (high - low) or 1.0

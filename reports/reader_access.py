@@ -1,6 +1,6 @@
 """What every reader view does first: find the version the visitor may open, refuse the
-rest, and say how long caches may keep the answer; plus the small in-process caches of what
-never changes once published (a version's stored body, chart data, figures files).
+rest, and say how long browsers and proxies may keep the answer. What the server itself
+remembers between requests is in reports.reader_cache.
 
 A visitor without rights gets the sign-in page when anonymous (also for addresses that do
 not exist, so the answer never tells whether a restricted report exists) and a 404 when
@@ -8,9 +8,6 @@ signed in.
 """
 
 from __future__ import annotations
-
-import threading
-from collections import OrderedDict
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
@@ -61,44 +58,3 @@ def cache_headers(response, publication):
     else:
         mark_not_stored(response)
     return response
-
-
-class LRU:
-    """A small in-process cache, least recently used out first; safe across threads."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-# What is worked out from a published snapshot never changes either: chart data, figures
-# files and the feedback choices are kept per version (its id and publication time).
-derived_cache = LRU(256)
-
-
-def derived(publication, what, build):
-    key = (publication.pk, publication.published_at, what)
-    value = derived_cache.get(key)
-    if value is None:
-        value = build(selectors.publication_snapshot(publication))
-        derived_cache.put(key, value)
-    return value

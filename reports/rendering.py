@@ -118,35 +118,35 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
     contents = []
     about_significance = ""
     for section in snap["sections"]:
-        section["intro_html"] = _clean(section.get("intro_html", ""))
-        for para in section.get("paragraphs", []):
-            para["html"] = _clean(para.get("html", ""))
-            para["numbered_html"] = _numbered(para["html"], para.get("number", ""))
-        for term in section.get("terms", []):
-            term["definition_html"] = _clean(term.get("definition_html", ""))
-        for row in section.get("rows", []):
-            trend = row.get("trend")
+        section["intro_html"] = _clean(section["intro_html"])
+        for para in section["paragraphs"]:
+            para["html"] = _clean(para["html"])
+            para["numbered_html"] = _numbered(para["html"], para["number"])
+        for term in section["terms"]:
+            term["definition_html"] = _clean(term["definition_html"])
+        for row in section["rows"]:
+            trend = row["trend"]
             # The PDF's trend chart (the web page draws its own with Chart.js).
             row["chart_title"] = row["chart_image"] = row["chart_alt"] = ""
             # A row without a single monthly figure says so in its table row; no chart.
             row["empty"] = not has_monthly_figures(trend)
-            if row.get("show_chart") and not row["empty"]:
+            if row["show_chart"] and not row["empty"]:
                 row["chart_title"] = _chart_title(row, trend)
-                svg = svgcharts.trend_svg(trend, title=row["chart_title"], analysis=row.get("analysis") or {})
+                svg = svgcharts.trend_svg(trend, title=row["chart_title"], analysis=row["analysis"])
                 row["chart_image"] = svg_image_src(svg)
                 row["chart_alt"] = f"{row['chart_title']} {svgcharts.describe(trend)}"
             row["peer_svg"] = row["peer_image"] = row["peer_alt"] = ""
             if row.get("peer"):
                 row["peer_title"] = (
                     f"Peer comparison for {row['kpi']['code']} {row['kpi']['name']}: "
-                    f"{row['peer'].get('group', '')}, {row['peer'].get('display', '')}."
+                    f"{row['peer']['group']}, {row['peer']['display']}."
                 )
                 svg = peer_svg.peer_chart_svg(row["peer"], title=row["peer_title"])
                 row["peer_svg"] = mark_safe(svg)  # noqa: S308 - built by peer_svg, every text escaped
                 if svg:
                     row["peer_image"] = svg_image_src(svg)
                     row["peer_alt"] = f"{row['peer_title']} {peer_svg.describe(row['peer'])}"
-        rows = section.get("rows", [])
+        rows = section["rows"]
         section["has_charts"] = any(row["chart_image"] or row["peer_image"] for row in rows)
         section["has_peers"] = any(row.get("peer") for row in rows)
         if significance_display.decorate_section(section) and not about_significance:
@@ -161,8 +161,8 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
     report["meeting_date_display"] = _long_date(_parse_date(report.get("meeting_date")))
     report["approved_at_display"] = _long_date(approved_at)
     report["frozen_at_display"] = _long_date(frozen_at)
-    report["is_sensitive"] = report.get("marking") == "OFFICIAL-SENSITIVE"
-    identity = f"{report['slug']}|v{report.get('version')}|{'draft' if draft else 'final'}"
+    report["is_sensitive"] = report["marking"] == "OFFICIAL-SENSITIVE"
+    identity = f"{report['slug']}|v{report['version']}|{'draft' if draft else 'final'}"
     return {
         "snapshot": snapshot,
         "report": report,

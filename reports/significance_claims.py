@@ -213,12 +213,12 @@ def claim_findings(text: str, *, section_rows: list[dict], number: str = "") -> 
             findings.append(finding)
             continue
         code = row["kpi"]["code"]
-        sig = (row.get("analysis") or {}).get("significance")
+        sig = row["analysis"]["significance"]
         finding["kpi_code"] = code
         if not sig:
             finding["message"] = NO_TEST.format(code=code)
-        elif sig.get("significant") is None:
-            why = sig.get("explanation", "").removeprefix("Not tested: ")
+        elif sig["significant"] is None:
+            why = sig["explanation"].removeprefix("Not tested: ")
             finding["message"] = NOT_TESTED.format(code=code, why=why)
         else:
             finding["data_value"] = f"a change {_verdict(sig)}"

@@ -35,7 +35,7 @@ MARKERS_SCHEMA_1 = {
 
 
 def _significance(row: dict) -> dict | None:
-    return (row.get("analysis") or {}).get("significance") or None
+    return row["analysis"]["significance"] or None
 
 
 def allows_for_variation(sig: dict | None) -> bool:
@@ -45,7 +45,7 @@ def allows_for_variation(sig: dict | None) -> bool:
 
 def marker(sig: dict | None) -> dict | None:
     """{"label": "(s)", "hidden": words for screen readers}, or None for no marker."""
-    if not sig or sig.get("significant") is None:
+    if not sig or sig["significant"] is None:
         return None
     label, hidden = (MARKERS if allows_for_variation(sig) else MARKERS_SCHEMA_1)[bool(sig["significant"])]
     return {"label": label, "hidden": hidden}
@@ -53,12 +53,12 @@ def marker(sig: dict | None) -> dict | None:
 
 def decorate_section(section: dict) -> bool:
     """Add each row's `significance_marker` and the section's notes title; True if the method shows."""
-    rows = section.get("rows") or []
+    rows = section["rows"]
     sigs = [_significance(row) for row in rows]
     for row, sig in zip(rows, sigs, strict=True):
         row["significance_marker"] = marker(sig)
     section["has_significance"] = any(sigs)
-    tested = [sig for sig in sigs if sig and sig.get("significant") is not None]
+    tested = [sig for sig in sigs if sig and sig["significant"] is not None]
     if not any(allows_for_variation(sig) for sig in sigs):
         section["significance_title"] = TITLE_SCHEMA_1
     else:
@@ -69,10 +69,10 @@ def decorate_section(section: dict) -> bool:
 def _method_words(sig: dict) -> str:
     from kpis.significance import format_p
 
-    method = sig.get("method")
+    method = sig["method"]
     if method == "not-tested":
         return "Not tested."
-    p = "" if sig.get("p_value") is None else f", {format_p(sig['p_value'])}"
+    p = "" if sig["p_value"] is None else f", {format_p(sig['p_value'])}"
     name = "Quasi-Poisson" if method == "quasi-poisson" else f"Test for two counts ({method})"
     note = sig.get("dispersion_note") or "No dispersion recorded (frozen before the test allowed for it)."
     return f"{name}{p}. {note}"
@@ -81,24 +81,24 @@ def _method_words(sig: dict) -> str:
 def review_rows(snapshot: dict) -> list[dict]:
     """For the reviewer's page: each tested row's verdict, the test and dispersion, and SPC."""
     out = []
-    for section in snapshot.get("sections", []):
-        for row in section.get("rows") or []:
+    for section in snapshot["sections"]:
+        for row in section["rows"]:
             sig = _significance(row)
             if not sig:
                 continue
-            spc = (row.get("analysis") or {}).get("spc")
+            spc = row["analysis"]["spc"]
             if sig.get("spc_note"):
                 against = sig["spc_note"]
-            elif sig.get("significant") is None:
+            elif sig["significant"] is None:
                 against = "–"
             elif not spc:
                 against = "No XmR chart (fewer than 12 months with figures)."
             else:
-                against = f"They agree. The chart reads: {spc.get('reading', '')}"
+                against = f"They agree. The chart reads: {spc['reading']}"
             out.append(
                 {
                     "kpi": f"{row['kpi']['code']} {row['kpi']['name']}",
-                    "explanation": sig.get("explanation", ""),
+                    "explanation": sig["explanation"],
                     "method": _method_words(sig),
                     "against_spc": against,
                     "disagree": bool(sig.get("spc_note")),

@@ -11,6 +11,7 @@ import hashlib
 import json
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.text import slugify
@@ -27,11 +28,15 @@ from kpis.series import monthly_trend, observations
 
 from .markdown import render_markdown
 from .models import Report, Section
+from .snapshot_types import Snapshot, validate_snapshot
 
 # 2: rows[].analysis.significance is the test that allows for the monthly variation
 # (kpis.significance_result); schema-1 snapshots hold the two-count Poisson test, and every
 # reader of a snapshot still reads them (reports.significance_display).
 SCHEMA = 2
+INVALID_SNAPSHOT = (
+    "The content of {report} cannot be frozen: its snapshot is not what readers expect ({problems})."
+)
 # What differs between two builds of the same content: left out of the checksum.
 VOLATILE_REPORT_KEYS = ("version", "approved_by", "approved_at", "frozen_at")
 # What a section's paragraphs and rows read, in one query each: a group's members once for
@@ -249,6 +254,16 @@ def build_snapshot(
         "figures": figures,
         "catalogue": catalogue_rows(report, current, previous, exclude=in_tables),
     }
+
+
+def freeze_snapshot(report: Report, **approval) -> Snapshot:
+    """`build_snapshot` for approval, refused (ValidationError naming each path) unless every
+    reader of it will find what reports.snapshot_types says it holds."""
+    snapshot = build_snapshot(report, **approval)
+    problems = validate_snapshot(snapshot)
+    if problems:
+        raise ValidationError(INVALID_SNAPSHOT.format(report=report, problems="; ".join(problems)))
+    return snapshot
 
 
 def catalogue_rows(report: Report, current: Period, previous: Period, *, exclude: set[str]) -> list[dict]:

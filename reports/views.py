@@ -1,8 +1,8 @@
 """Reader pages for published reports. Every view checks the reader's rights first.
 
-Everything is served from the frozen publication: the stored body HTML (cached in the
-process by its SHA-256, since it never changes), the stored PDF, and the snapshot for
-chart data and figures. Nothing is recomputed from live data.
+Everything is served from the frozen publication: the stored body HTML (remembered in
+Django's cache by its SHA-256, since it never changes: reports.reader_cache), the stored
+PDF, and the snapshot for chart data and figures. Nothing is recomputed from live data.
 
 A visitor without rights gets the sign-in page when anonymous (also for addresses that
 do not exist, so the answer never tells whether a restricted report exists) and a 404
@@ -11,11 +11,9 @@ when signed in.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import re
-import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,16 +27,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.caching import mark_not_stored
 
-from . import access, selectors
+from . import access, reader_cache, selectors
 from .feedback import FeedbackForm, feedback_create, feedback_subjects
-from .reader_access import (
-    LRU,
-    NOT_FOUND,
-    Refused,
-    derived,
-    publication_for,
-    refuse,
-)
+from .reader_access import NOT_FOUND, Refused, publication_for, refuse
+from .reader_cache import derived
 from .rendering import build_context, render_web_html
 
 log = logging.getLogger(__name__)
@@ -47,19 +39,12 @@ FEEDBACK_NOT_ALLOWED = "Only Panel members can leave feedback, on a version that
 
 
 # --------------------------------------------------------------------------- frozen body
-BODY_CACHE_SIZE = 32
-
-
-# The stored body HTML of recent publications, keyed by its SHA-256 (it never changes).
-body_cache = LRU(BODY_CACHE_SIZE)
-
-
 def _stored_body(publication) -> str | None:
     """The frozen web HTML from storage, checked against its checksum; None if unusable."""
     digest = publication.html_sha256
     if not (publication.html_file and digest):
         return None
-    cached = body_cache.get(digest)
+    cached = reader_cache.stored_body(digest)
     if cached is not None:
         return cached
     try:
@@ -72,7 +57,7 @@ def _stored_body(publication) -> str | None:
         log.error("Frozen HTML of %s does not match its checksum: not served", publication)
         return None
     html = data.decode("utf-8")
-    body_cache.put(digest, html)
+    reader_cache.remember_body(digest, html)
     return html
 
 
@@ -158,29 +143,12 @@ def previous_period_changes(request, slug, version):
     )
 
 
-# Anonymous readers of a public version all get the same page, so it is kept in memory,
-# keyed by everything that could change what they see: the version's row state (published,
-# withdrawn, body checksum), the newest version and the report's current audience and
-# marking. One light query finds that state, and its answer is reused for STATE_TTL
-# seconds: a withdrawal or a tighter audience reaches anonymous readers within that time
-# (downloads may be cached publicly for minutes anyway). Anything else goes the full way.
-PAGE_CACHE_SIZE = 64
-STATE_TTL = 1.0
-page_cache = LRU(PAGE_CACHE_SIZE)
-state_cache = LRU(256)
-
-
-def _version_states(slug: str) -> list[tuple]:
-    now = time.monotonic()
-    hit = state_cache.get(slug)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    states = selectors.live_version_states(slug=slug)
-    if states:  # unknown addresses are not remembered, so they cannot fill the cache
-        state_cache.put(slug, (now + STATE_TTL, states))
-    return states
-
-
+# Anonymous readers of a public version all get the same page, so it is remembered in
+# Django's cache (reports.reader_cache), keyed by everything that could change what they
+# see: the version's row state (published, withdrawn, body checksum), the newest version
+# and the report's current audience and marking. One light query finds that state, and
+# its answer is reused for reader_cache.STATE_TTL seconds: a withdrawal or a tighter
+# audience reaches anonymous readers within that time. Anything else goes the full way.
 def _anonymous_page_key(request, slug, version):
     """The cache key for an anonymous reader's request, or None when it cannot be shared."""
     cookies = request.COOKIES
@@ -191,14 +159,14 @@ def _anonymous_page_key(request, slug, version):
         or "messages" in cookies
     ):
         return None  # a session or a message could make the page personal
-    states = _version_states(slug)
+    states = reader_cache.version_states(slug)
     if not states:
         return None
     newest = states[0]
     state = newest if version is None else next((s for s in states if s[1] == version), None)
     if state is None:
         return None
-    return (request.path, newest[1], *state)
+    return reader_cache.page_key(request.path, newest[1], state)
 
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -209,17 +177,17 @@ def _cached_page(request, key):
 
     Compressed once when remembered (64 KB to about 12 KB), not on every request. Safe
     from BREACH-style attacks because a remembered page holds no secret: no CSRF token,
-    nothing personal (see _report_page).
+    nothing personal (see _report_page). Pages that may hold one are never compressed.
     """
-    entry = page_cache.get(key) if key else None
-    if entry is None:
+    if not key:
         return None
-    page, compressed = entry
-    if _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-        response = HttpResponse(compressed, content_type="text/html; charset=utf-8")
+    gzipped = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    page = reader_cache.remembered_page(key, gzipped=gzipped)
+    if page is None:
+        return None
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    if gzipped:
         response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(page, content_type="text/html; charset=utf-8")
     patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
     patch_cache_control(response, private=True)
     return response
@@ -241,7 +209,7 @@ def _report_page(request, slug, version):
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and "no-store" not in response.get("Cache-Control", "")
     ):
-        page_cache.put(key, (response.content, gzip.compress(response.content, mtime=0)))
+        reader_cache.remember_page(key, response.content)
     if key:
         patch_vary_headers(response, ["Accept-Encoding"])  # the remembered copy may be gzipped
     return response

@@ -26,7 +26,7 @@ from .checker import check_snapshot
 from .models import Publication, Report, Review, ReviewedSnapshot
 from .publishing import RenderOutcome
 from .report_status import WRONG_STATUS, move_report
-from .snapshot import build_snapshot, content_checksum, search_text
+from .snapshot import build_snapshot, content_checksum, freeze_snapshot, search_text
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def _approve(
         )
     now = timezone.now()
     version = (report.publications.aggregate(n=Max("version"))["n"] or 0) + 1
-    snapshot = build_snapshot(report, version=version, approved_by=by, approved_at=now)
+    snapshot = freeze_snapshot(report, version=version, approved_by=by, approved_at=now)
     checksum = content_checksum(snapshot)
     if reviewed_checksum is not None and reviewed_checksum != checksum:
         raise ContentChanged(snapshot, checksum)

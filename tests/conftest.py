@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 
 from kpis.models import Organisation, PeerGroup
 from portal import roles
@@ -48,14 +49,26 @@ def _media_root(tmp_path, settings):
 
 @pytest.fixture(autouse=True)
 def _own_cache(settings):
-    """A fresh in-memory cache per test: counters (password reset limits) never carry over,
-    and a Redis set in REDIS_URL is never written to or cleared by tests."""
-    import uuid
-
+    """Empty in-memory caches for each test: counters (password reset limits) and what the
+    reader site remembers (reports.reader_cache) never carry over, and a Redis set in
+    REDIS_URL is never written to or cleared by tests (those that want it say so)."""
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+        alias: {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"tests-{alias}",
+            "OPTIONS": options,
+        }
+        for alias, options in (
+            ("default", {}),
+            ("reader", {"MAX_ENTRIES": settings.READER_CACHE_MAX_ENTRIES}),
+        )
     }
+    own = [caches[alias] for alias in settings.CACHES]
+    for cache in own:
+        cache.clear()
     yield
+    for cache in own:  # these, not whatever a test set since (a Redis cache's clear() empties its database)
+        cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -182,13 +182,13 @@ def attribute(check, i: int, sentence: tuple[int, int], found: list[Mention], pa
 
 def measure_value(ref: KpiRef, measure: str) -> Candidate | None:
     """The table's value for a KPI's measure, as a Candidate for the messages; None if it has none."""
-    row, comp = ref.row, ref.row.get("comparison") or {}
+    row, comp = ref.row, ref.row["comparison"]
     if measure in LEVELS:
-        value = as_decimal((comp.get(measure) or {}).get("value"))
-        return None if value is None else Candidate(row, measure, value, comp.get(f"{measure}_display", ""))
+        value = as_decimal(comp[measure]["value"])
+        return None if value is None else Candidate(row, measure, value, comp[f"{measure}_display"])
     if measure in ("change", "percent_change"):
-        value = as_decimal(comp.get(measure))
-        return None if value is None else Candidate(row, measure, value, comp.get(f"{measure}_display", ""))
+        value = as_decimal(comp[measure])
+        return None if value is None else Candidate(row, measure, value, comp[f"{measure}_display"])
     if measure.startswith("monthly_"):
         return _monthly(ref, measure.removeprefix("monthly_"))
     if measure.startswith("peer_"):
@@ -199,9 +199,9 @@ def measure_value(ref: KpiRef, measure: str) -> Candidate | None:
 def _monthly(ref: KpiRef, base: str) -> Candidate | None:
     if ref.unit not in ("count", "currency"):
         return None
-    comp = ref.row.get("comparison") or {}
+    comp = ref.row["comparison"]
     total = measure_value(ref, base)
-    months = (comp.get("previous" if base == "previous" else "current") or {}).get("months_expected")
+    months = comp["previous" if base == "previous" else "current"]["months_expected"]
     if total is None or not months:
         return None
     average = total.value / months
@@ -209,15 +209,17 @@ def _monthly(ref: KpiRef, base: str) -> Candidate | None:
 
 
 def _peer(ref: KpiRef, measure: str) -> Candidate | None:
-    peer = ref.row.get("peer") or {}
+    peer = ref.row.get("peer")  # only rows with a peer group have one
     name = measure.removeprefix("peer_")
-    if name == "rank" and peer.get("rank") is not None:
-        return Candidate(ref.row, measure, Decimal(peer["rank"]), peer.get("display", ""))
-    if name == "of" and peer.get("of"):
+    if not peer:
+        return None
+    if name == "rank" and peer["rank"] is not None:
+        return Candidate(ref.row, measure, Decimal(peer["rank"]), peer["display"])
+    if name == "of" and peer["of"]:
         return Candidate(ref.row, measure, Decimal(peer["of"]), f"{peer['of']} forces")
     entry = peer.get(name) if isinstance(peer.get(name), dict) else None
-    if entry and peer.get("measure", "value") == "value" and as_decimal(entry.get("value")) is not None:
-        return Candidate(ref.row, measure, as_decimal(entry["value"]), entry.get("display", ""))
+    if entry and peer["measure"] == "value" and as_decimal(entry["value"]) is not None:
+        return Candidate(ref.row, measure, as_decimal(entry["value"]), entry["display"])
     return None
 
 

@@ -58,12 +58,9 @@ def candidates_for(fig: Figure, rows: list[dict], *, monthly: bool) -> list[Cand
     """Table values this figure could be, most likely first."""
     values, changes, monthlies = [], [], []
     for row in rows:
-        comp, unit = row.get("comparison") or {}, row["kpi"].get("unit", "count")
-        cur, prev = (
-            as_decimal((comp.get("current") or {}).get("value")),
-            as_decimal((comp.get("previous") or {}).get("value")),
-        )
-        change, pct = as_decimal(comp.get("change")), as_decimal(comp.get("percent_change"))
+        comp, unit = row["comparison"], row["kpi"]["unit"]
+        cur, prev = as_decimal(comp["current"]["value"]), as_decimal(comp["previous"]["value"])
+        change, pct = as_decimal(comp["change"]), as_decimal(comp["percent_change"])
         kind_units = {
             "count": {"count"}, "change": {"count"}, "money": {"currency"}, "duration": {"seconds"},
             "percent": {"percent"}, "points": {"percent"},
@@ -71,31 +68,29 @@ def candidates_for(fig: Figure, rows: list[dict], *, monthly: bool) -> list[Cand
         if unit in kind_units and fig.kind != "points":
             for name, value in (("current", cur), ("previous", prev)):
                 if value is not None:
-                    values.append(Candidate(row, name, value, comp.get(f"{name}_display", "")))
+                    values.append(Candidate(row, name, value, comp[f"{name}_display"]))
             # A row compared with peers: "the highest being 84% and the lowest being 68%".
             peer = row.get("peer") or {}
 
-            if peer.get("measure", "value") == "value":
+            if peer and peer["measure"] == "value":
                 for name in ("highest", "lowest", "average"):
-                    entry = peer.get(name) or {}
+                    entry = peer[name] or {}
                     value = as_decimal(entry.get("value"))
                     if value is not None:
-                        values.append(Candidate(row, f"peer_{name}", value, entry.get("display", "")))
+                        values.append(Candidate(row, f"peer_{name}", value, entry["display"]))
         peer = row.get("peer") or {}
         if fig.kind == "count" and peer.get("of"):
             values.append(Candidate(row, "peer_of", Decimal(peer["of"]), f"{peer['of']} forces"))
         if unit in kind_units and change is not None:
-            changes.append(Candidate(row, "change", change, comp.get("change_display", "")))
+            changes.append(Candidate(row, "change", change, comp["change_display"]))
         if fig.kind == "percent" and pct is not None and unit != "percent":
-            changes.append(Candidate(row, "percent_change", pct, comp.get("percent_change_display", "")))
+            changes.append(Candidate(row, "percent_change", pct, comp["percent_change_display"]))
         if monthly and unit == "count" and fig.kind in ("count", "change"):
             # "around 310 a month" is a level, "140 more every month" a change: never crossed.
             names = ("change",) if fig.kind == "change" else ("current", "previous")
             for name in names:
                 value = {"current": cur, "previous": prev, "change": change}[name]
-                months = (comp.get("previous" if name == "previous" else "current") or {}).get(
-                    "months_expected"
-                )
+                months = comp["previous" if name == "previous" else "current"]["months_expected"]
                 if value is not None and months:
                     average = value / months
                     monthlies.append(
@@ -132,9 +127,9 @@ def direction_of(text: str, fig: Figure, sentence: tuple[int, int]) -> int:
 
 def change_explained(row: dict) -> str:
     comp = row["comparison"]
-    pct = as_decimal(comp.get("percent_change"))
+    pct = as_decimal(comp["percent_change"])
     if pct is None:
-        return comp.get("percent_change_display", "")
+        return comp["percent_change_display"]
     sign = "+" if pct > 0 else "-" if pct < 0 else ""
     return (
         f"{comp['percent_change_display']} ({comp['change_display'].lstrip('+-')} / "
@@ -146,12 +141,12 @@ def match_message(fig: Figure, cand: Candidate, unit: Decimal) -> str:
     row, comp = cand.row, cand.row["comparison"]
     where = f"{row_label(row)}, {cand.field.replace('_', ' ')}"
     if cand.field == "peer_rank":
-        group = row["peer"].get("group", "the peer group")
+        group = row["peer"]["group"]
         return f"The ranking shows {cand.display} ({row_label(row)} in {group}); {fig.text} agrees."
     if cand.field == "peer_of":
-        return f"The peer comparison has {cand.display} ({row['peer'].get('group', 'the peer group')})."
+        return f"The peer comparison has {cand.display} ({row['peer']['group']})."
     if cand.field.startswith("peer_"):
-        group = row["peer"].get("group", "the peer group")
+        group = row["peer"]["group"]
         where = f"{row_label(row)}, {cand.field.removeprefix('peer_')} in {group}"
     if cand.field == "percent_change":
         shown = change_explained(row)

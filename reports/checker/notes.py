@@ -12,7 +12,7 @@ def figure_occurrence(text: str, finding: Finding) -> int:
 
 def apply_source_notes(text: str, findings: list[Finding], notes: list[dict]) -> None:
     """Attach each note to its figure; an unsourced figure with a note becomes ``noted``."""
-    by_key = {(n.get("figure", ""), int(n.get("occurrence") or 1)): n.get("note", "") for n in notes}
+    by_key = {(n["figure"], int(n["occurrence"] or 1)): n["note"] for n in notes}
     if not by_key:
         return
     for finding in findings:

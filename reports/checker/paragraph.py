@@ -221,7 +221,7 @@ def _match_percentage(check: ParagraphCheck, i: int, partner: int | None) -> Non
     found = _first_agreeing(fig, rows, monthly=False)
     if found:
         check.match(i, *found)
-    elif partner is not None and rows[0]["comparison"].get("percent_change") is not None:
+    elif partner is not None and rows[0]["comparison"]["percent_change"] is not None:
         row = rows[0]
         check.findings[i] = figure_finding(
             check.number, fig, "mismatch", kpi_code=row["kpi"]["code"],
@@ -321,20 +321,20 @@ def check_paragraph(
 
 def snapshot_paragraphs(snapshot: dict) -> Iterator[tuple[dict, list[dict], list[dict]]]:
     """(paragraph, its section's rows, every other KPI's row) for each checked paragraph."""
-    every_row = [row for section in snapshot.get("sections", []) for row in section.get("rows") or []]
-    every_row += snapshot.get("catalogue") or []
-    for section in snapshot.get("sections", []):
-        if section.get("kind") not in ("narrative", "performance"):
+    every_row = [row for section in snapshot["sections"] for row in section["rows"]]
+    every_row += snapshot.get("catalogue") or []  # frozen before it existed: none
+    for section in snapshot["sections"]:
+        if section["kind"] not in ("narrative", "performance"):
             continue
-        rows = section.get("rows") or []
+        rows = section["rows"]
         own = {id(row) for row in rows}
         others = [row for row in every_row if id(row) not in own]
-        for paragraph in section.get("paragraphs", []):
+        for paragraph in section["paragraphs"]:
             yield paragraph, rows, others
 
 
 def paragraph_text(paragraph: dict) -> str:
-    return paragraph.get("text") or " ".join(strip_tags(paragraph.get("html", "")).split())
+    return paragraph["text"] or " ".join(strip_tags(paragraph["html"]).split())
 
 
 def check_snapshot_paragraph(
@@ -347,7 +347,7 @@ def check_snapshot_paragraph(
         section_rows=rows,
         report_period=report["period"],
         comparison_period=report["comparison"],
-        number=paragraph.get("number", ""),
+        number=paragraph["number"],
         other_rows=others,
         source_notes=paragraph.get("source_notes") or [],
         refs=refs,

@@ -15,23 +15,23 @@ def rank_finding(number: str, fig: Figure, rows: list[dict]) -> Finding:
         peer = row.get("peer") or {}
         if peer.get("rank") is None:
             continue
-        where = f"{row_label(row)} in {peer.get('group', 'the peer group')}"
+        where = f"{row_label(row)} in {peer['group']}"
         if Decimal(peer["rank"]) == fig.value:
             return figure_finding(
                 number,
                 fig,
                 "match",
                 kpi_code=row["kpi"]["code"],
-                data_value=peer.get("display", ""),
-                message=f"The ranking shows {peer.get('display', '')} ({where}); {fig.text} agrees.",
+                data_value=peer["display"],
+                message=f"The ranking shows {peer['display']} ({where}); {fig.text} agrees.",
             )
         return figure_finding(
             number,
             fig,
             "mismatch",
             kpi_code=row["kpi"]["code"],
-            data_value=peer.get("display", ""),
-            message=f"The ranking shows {peer.get('display', '')} ({where}); the text says {fig.text}.",
+            data_value=peer["display"],
+            message=f"The ranking shows {peer['display']} ({where}); the text says {fig.text}.",
         )
     return figure_finding(number, fig, "unsourced", message=NO_SOURCE)
 

@@ -65,7 +65,7 @@ class KpiRef:
 
     @property
     def unit(self) -> str:
-        return self.row["kpi"].get("unit", "count")
+        return self.row["kpi"]["unit"]
 
     @property
     def heads(self) -> set[str]:

@@ -131,7 +131,7 @@ def mismatch_message(fig: Figure, att: Attribution, cand: Candidate, slip: str, 
     text = f"The text ties {fig.text} to {row_label(cand.row)} ({what}); the table gives {shown}"
     if cand.field.startswith("monthly_"):
         base = cand.field.removeprefix("monthly_")
-        total = (cand.row.get("comparison") or {}).get(f"{base}_display", "")
+        total = cand.row["comparison"][f"{base}_display"]
         text += f" ({total.lstrip('+-')} / {cand.months})"
     tolerance = tolerance_words(fig)
     if tolerance:

@@ -22,21 +22,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SLUG = "force-performance-2018-19"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_reader_caches():
-    from reports import reader_access, views
-
-    for cache in (views.body_cache, views.page_cache, views.state_cache, reader_access.derived_cache):
-        cache.clear()
-
-
 def _publish_with_the_real_renderer():
     """Version 1 rendered by reports.rendering (WeasyPrint PDF, frozen HTML)."""
     from reports.publishing import render_and_store
 
     snap = reference_snapshot()
     snap["sections"][3]["rows"][0]["analysis"] = {
-        "spc": {"mean": 12500.0, "upper": 14800.0, "lower": 10200.0, "reading": "Only ordinary variation."}
+        "spc": {"mean": 12500.0, "upper": 14800.0, "lower": 10200.0, "reading": "Only ordinary variation."},
+        "significance": None,
     }
     publication = make_publication(report=make_report(snapshot=snap), snapshot=snap)
     render_and_store(publication)
@@ -182,7 +175,10 @@ def test_report_reflows_at_320px_and_prints_without_charts(page, live_server):
     # it must not widen the page.
     for section in snap["sections"]:
         for row in section["rows"]:
-            row["analysis"] = {"significance": {"significant": True, "explanation": "Larger than chance."}}
+            row["analysis"] = {
+                "spc": None,
+                "significance": {"significant": True, "explanation": "Larger than chance."},
+            }
     make_live_publication(snapshot=snap)
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{live_server.url}/reports/{SLUG}/")

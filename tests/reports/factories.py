@@ -217,10 +217,11 @@ def kpi_row(code: str, name: str, category: str, current: int, previous: int, *,
             "kpi": {"code": code, "name": name, "unit": "count", "decimals": 0},
             "labels": list(MONTHS),
             "months": list(MONTH_STARTS),
+            "previous_months": [f"{int(month[:4]) - 1}{month[4:]}" for month in MONTH_STARTS],
             "current": {"label": "2018/19", "short_label": "18/19", "values": monthly(current, tilt=0.1)},
             "previous": {"label": "2017/18", "short_label": "17/18", "values": monthly(previous)},
         },
-        "analysis": {},
+        "analysis": {"spc": None, "significance": None},
     }
 
 

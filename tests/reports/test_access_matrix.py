@@ -176,9 +176,9 @@ def test_tightening_the_audience_closes_published_versions(client, monkeypatch):
     """At once for signed-in readers; for anonymous ones once the remembered state expires."""
     import time
 
-    from reports import views
+    from reports import reader_cache
 
-    monkeypatch.setattr(views, "STATE_TTL", 0.2)
+    monkeypatch.setattr(reader_cache, "STATE_TTL", 0.2)
     report = make_report(snapshot=_snapshot(), slug="tightened")
     make_live_publication(report=report)
     assert client.get("/reports/tightened/").status_code == 200

@@ -158,37 +158,23 @@ def test_the_changes_partial_passes_axe(page):
     screenshot(page, "changes-partial")
 
 
+def _with_paragraph_3_1(text: str) -> dict:
+    snapshot = reference_snapshot()
+    paragraph(snapshot, "3.1")["text"] = text
+    return snapshot
+
+
 def test_a_paragraph_mostly_rewritten_is_shown_whole_rather_than_interleaved():
-    old = {
-        "sections": [
-            {"title": "Crime", "paragraphs": [{"number": "3.1", "text": "Crime was recorded as counted."}]}
-        ]
-    }
-    new = {
-        "sections": [
-            {
-                "title": "Crime",
-                "paragraphs": [
-                    {"number": "3.1", "text": "The force recorded an additional 8,164 crimes this year."}
-                ],
-            }
-        ]
-    }
+    old = _with_paragraph_3_1("Crime was recorded as counted.")
+    new = _with_paragraph_3_1("The force recorded an additional 8,164 crimes this year.")
     (item,) = diff_snapshots(old, new)["text"]
     assert item["status"] == "rewritten" and item["html"] == ""
     assert (item["old"], item["new"]) == (
         "Crime was recorded as counted.",
-        new["sections"][0]["paragraphs"][0]["text"],
+        paragraph(new, "3.1")["text"],
     )
     # A small edit stays a word diff.
-    edited = {
-        "sections": [
-            {
-                "title": "Crime",
-                "paragraphs": [{"number": "3.1", "text": "Crime was recorded as it was counted."}],
-            }
-        ]
-    }
+    edited = _with_paragraph_3_1("Crime was recorded as it was counted.")
     (item,) = diff_snapshots(old, edited)["text"]
     assert item["status"] == "changed" and "<ins>" in item["html"]
 

@@ -248,9 +248,9 @@ def test_html_only_paragraphs_are_read_as_text():
             {
                 "kind": "performance",
                 "rows": [ALL_CRIME],
-                "paragraphs": [{"number": "3.1", "html": "<p>+8,164 <em>crimes</em></p>"}],
+                "paragraphs": [{"number": "3.1", "text": "", "html": "<p>+8,164 <em>crimes</em></p>"}],
             },
-            {"kind": "glossary", "paragraphs": [{"number": "x", "text": "2016/17"}]},
+            {"kind": "glossary", "rows": [], "paragraphs": [{"number": "x", "text": "2016/17", "html": ""}]},
         ],
     }
     findings = check_snapshot(snapshot)

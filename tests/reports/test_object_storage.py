@@ -16,7 +16,7 @@ import pytest
 from django.core.files.storage import storages
 
 from portal.storage import storage_from_url
-from reports import reader_access, views, workflow
+from reports import reader_cache, workflow
 from reports.models import Publication
 
 from .builders import make_report
@@ -74,11 +74,7 @@ def bucket(s3_endpoint, settings, monkeypatch, tmp_path):
     made = Bucket(s3_endpoint)
     settings.STORAGES = {**settings.STORAGES, "default": storage_from_url(made.url)}
     settings.MEDIA_ROOT = tmp_path / "web-media"
-    views.body_cache.clear()
-    reader_access.derived_cache.clear()
     yield made
-    views.body_cache.clear()
-    reader_access.derived_cache.clear()
 
 
 def wait_for(predicate, *, timeout: float, what: str, log=None):
@@ -189,7 +185,7 @@ def test_a_page_whose_file_is_missing_from_the_bucket_is_rebuilt_from_its_snapsh
     publication.refresh_from_db()
     bucket.client.delete_object(Bucket=bucket.name, Key=publication.html_file)
     bucket.client.delete_object(Bucket=bucket.name, Key=publication.pdf_file)
-    views.body_cache.clear()
+    reader_cache.reader_cache().clear()  # as once the cache has let it go
     page = client.get(f"/reports/{report.slug}/v1/")
     assert page.status_code == 200
     assert "Number of 999 Calls" in page.content.decode()

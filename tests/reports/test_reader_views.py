@@ -12,7 +12,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from reports import views
+from reports import reader_cache
 from reports.models import Feedback, Publication
 from tests.reports.factories import (
     kpi_row,
@@ -82,8 +82,7 @@ def test_later_changes_to_the_snapshot_or_live_data_never_change_the_page(client
     snap = publication.snapshot
     snap["sections"][3]["paragraphs"][0]["html"] = "<p>Rewritten after publication</p>"
     Publication.objects.filter(pk=publication.pk).update(snapshot=snap)
-    views.body_cache.clear()
-    views.page_cache.clear()
+    reader_cache.reader_cache().clear()  # as after a restart of every server: read from storage again
     after = client.get(f"/reports/{SLUG}/v1/").content.decode()
     assert "Rewritten after publication" not in after
     assert after == before
@@ -330,7 +329,8 @@ def test_chart_json_comes_from_the_frozen_trend(client):
 def test_chart_draws_spc_mean_and_limits_when_the_row_has_them(client):
     snap = reference_snapshot()
     snap["sections"][3]["rows"][0]["analysis"] = {
-        "spc": {"mean": 12000.5, "upper": 14000, "lower": 10000, "reading": "Ordinary variation."}
+        "spc": {"mean": 12000.5, "upper": 14000, "lower": 10000, "reading": "Ordinary variation."},
+        "significance": None,
     }
     make_live_publication(snapshot=snap)
     chart = json.loads(client.get(f"/reports/{SLUG}/v1/charts/1.1.json").content)
@@ -397,7 +397,7 @@ def test_anonymous_readers_get_the_page_from_memory(client, django_assert_num_qu
         again = client.get(f"/reports/{SLUG}/")
     assert again.content == first.content
     assert "Cookie" in again["Vary"] and "private" in again["Cache-Control"]
-    views.state_cache.clear()
+    reader_cache.forget_version_states(SLUG)
     with django_assert_num_queries(1):  # one light query for the state, then memory
         assert client.get(f"/reports/{SLUG}/").content == first.content
 
@@ -425,7 +425,7 @@ def test_the_remembered_page_goes_gzipped_to_browsers_that_accept_it(client, pan
 def test_a_withdrawal_reaches_anonymous_readers_once_the_state_ttl_has_passed(client, monkeypatch):
     import time
 
-    monkeypatch.setattr(views, "STATE_TTL", 0.2)
+    monkeypatch.setattr(reader_cache, "STATE_TTL", 0.2)
     publication = make_live_publication()
     client.get(f"/reports/{SLUG}/")
     Publication.objects.filter(pk=publication.pk).update(
@@ -436,7 +436,7 @@ def test_a_withdrawal_reaches_anonymous_readers_once_the_state_ttl_has_passed(cl
 
 
 def test_the_remembered_page_never_outlives_a_withdrawal_or_a_tighter_audience(client, monkeypatch):
-    monkeypatch.setattr(views, "STATE_TTL", 0)
+    monkeypatch.setattr(reader_cache, "STATE_TTL", 0)
     publication = make_live_publication()
     client.get(f"/reports/{SLUG}/")
     Publication.objects.filter(pk=publication.pk).update(
@@ -449,14 +449,27 @@ def test_the_remembered_page_never_outlives_a_withdrawal_or_a_tighter_audience(c
     assert client.get(f"/reports/{SLUG}/").status_code == 302
 
 
-def test_signed_in_readers_and_query_strings_never_share_the_remembered_page(client, panel_member):
+def remembered_pages(monkeypatch) -> list[bytes]:
+    """The pages the reader site remembers from now on, in order."""
+    kept = []
+    remember = reader_cache.remember_page
+    monkeypatch.setattr(
+        reader_cache, "remember_page", lambda key, content: kept.append(content) or remember(key, content)
+    )
+    return kept
+
+
+def test_signed_in_readers_and_query_strings_never_share_the_remembered_page(
+    client, panel_member, monkeypatch
+):
     make_live_publication()
+    kept = remembered_pages(monkeypatch)
     client.get(f"/reports/{SLUG}/")
     assert "Signed in as" not in client.get(f"/reports/{SLUG}/?utm=x").content.decode()
-    assert len(views.page_cache._items) == 1
+    assert len(kept) == 1
     client.force_login(panel_member)
     assert "Signed in as pam" in client.get(f"/reports/{SLUG}/").content.decode()
-    assert len(views.page_cache._items) == 1
+    assert len(kept) == 1
 
 
 @pytest.mark.django_db
@@ -476,7 +489,6 @@ def test_a_page_that_used_a_csrf_token_is_never_shared_between_anonymous_readers
         return HttpResponse(f"<form><input name=csrfmiddlewaretoken value={get_token(request)}></form>")
 
     monkeypatch.setattr(views, "_render_report_page", page_with_a_form)
-    views.page_cache.clear()
     assert client.get(url).status_code == 200
     client.cookies.clear()  # a second anonymous reader, with no cookie
     assert client.get(url).status_code == 200
