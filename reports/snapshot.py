@@ -108,6 +108,158 @@ def _entries() -> list[GlossaryEntry]:
     ]
 
 
+class _Anchors:
+    """Anchors unique within one page: a repeated base gets -2, -3, …"""
+
+    def __init__(self):
+        self.taken: set[str] = set()
+
+    def unique(self, base: str) -> str:
+        anchor, n = base or "section", 2
+        while anchor in self.taken:
+            anchor, n = f"{base}-{n}", n + 1
+        self.taken.add(anchor)
+        return anchor
+
+
+def row_figures(kpi, *, organisation, current, previous) -> tuple[dict, dict, dict]:
+    """(comparison, trend, analysis) of one KPI for a report's periods, live from the data.
+
+    One read of each period's observations serves the table, the chart and the analysis;
+    the preview's chart of one row (reports.live_charts) reads exactly what a snapshot does.
+    """
+    rows = (
+        observations(kpi=kpi, organisation=organisation, period=current),
+        observations(kpi=kpi, organisation=organisation, period=previous),
+    )
+    comparison = compare(
+        kpi=kpi, organisation=organisation, current=current, previous=previous, rows=rows
+    ).as_dict()
+    trend = monthly_trend(kpi=kpi, organisation=organisation, current=current, previous=previous, rows=rows)
+    return comparison, trend, row_analysis(kpi=kpi, trend=trend, comparison=comparison)
+
+
+def _kpi_row(row, report: Report, current, previous, anchors: _Anchors) -> dict:
+    kpi = row.kpi
+    comparison, trend, analysis = row_figures(
+        kpi, organisation=report.organisation, current=current, previous=previous
+    )
+    row_data = {
+        "anchor": anchors.unique("kpi-" + slugify(kpi.code.replace(".", "-"))),
+        "show_chart": row.show_chart,
+        "kpi": _kpi_dict(kpi),
+        "comparison": comparison,
+        "trend": trend,
+        "analysis": analysis,
+    }
+    peer = _row_peer(row, report, current)
+    if peer:
+        row_data["peer"] = peer
+    standing = row_standing_dict(row, report, current, previous)
+    if standing:
+        row_data["standing"] = standing
+    return row_data
+
+
+class _Numbering:
+    """Paragraph numbers as the reference prints them: narrative 1, 2, …; performance 3.1, 3.2, …"""
+
+    def __init__(self):
+        self.narrative = 0
+        self.performance = 0
+
+    def section_number(self, section) -> str:
+        if section.kind != Section.Kind.PERFORMANCE:
+            return ""
+        self.performance += 1
+        return str(self.performance)
+
+    def paragraph_number(self, section, index: int) -> str | None:
+        if section.kind == Section.Kind.NARRATIVE:
+            self.narrative += 1
+            return str(self.narrative)
+        if section.kind == Section.Kind.PERFORMANCE:
+            return f"{self.performance}.{index}"
+        return None  # a glossary section prints terms, not paragraphs
+
+
+def _paragraphs(section, linker: SectionLinker, numbering: _Numbering, anchors: _Anchors) -> list[dict]:
+    out = []
+    for index, paragraph in enumerate(section.paragraphs.all(), start=1):
+        number = numbering.paragraph_number(section, index)
+        if number is None:
+            continue
+        html = linker.link(render_markdown(paragraph.text))
+        out.append(
+            {
+                "number": number,
+                "anchor": anchors.unique("para-" + number.replace(".", "-")),
+                "html": html,
+                "text": _plain_text(html),
+                "source_notes": [
+                    {"figure": n.figure, "occurrence": n.occurrence, "note": n.note}
+                    for n in paragraph.source_notes.all()
+                ],
+            }
+        )
+    return out
+
+
+def _section(section, *, linker, numbering: _Numbering, anchors: _Anchors) -> dict:
+    """A section's heading, number, intro and paragraphs (rows and terms are added after)."""
+    number = numbering.section_number(section)
+    intro_html = linker.link(render_markdown(section.intro)) if section.intro else ""
+    anchor = anchors.unique(f"section-{number}" if number else slugify(section.heading)[:60])
+    return {
+        "kind": section.kind,
+        "heading": section.heading,
+        "number": number,
+        "title": f"{number}. {section.heading}" if number else section.heading,
+        "intro_html": intro_html,
+        "paragraphs": _paragraphs(section, linker, numbering, anchors),
+        "rows": [],
+        "terms": [],
+        "anchor": anchor,
+    }
+
+
+def _glossary_terms(entries) -> list[dict]:
+    return [
+        {
+            "term": e.term,
+            "abbreviation": e.abbreviation,
+            "anchor": e.anchor,
+            "definition_html": render_markdown(e.definition),
+        }
+        for e in entries
+    ]
+
+
+def _report_header(report: Report, current, previous, *, version, approved_by, approved_at, change_note):
+    return {
+        "title": report.title,
+        "slug": report.slug,
+        "organisation": report.organisation.name,
+        "audience": report.audience,
+        "marking": report.marking,
+        "period": current.as_dict(),
+        "comparison": previous.as_dict(),
+        "meeting_date": _iso(report.meeting_date),
+        "contact": {
+            "name": report.contact_name,
+            "role": report.contact_role,
+            "email": report.contact_email,
+            "phone": report.contact_phone,
+        },
+        "data_note": report.illustrative_note,
+        "version": version,
+        "change_note": report.change_note if change_note is None else change_note,
+        "approved_by": str(approved_by) if approved_by else "",
+        "approved_at": approved_at.isoformat() if approved_at else None,
+        "frozen_at": timezone.now().isoformat(),
+    }
+
+
 def build_snapshot(
     report: Report,
     *,
@@ -122,90 +274,16 @@ def build_snapshot(
     # Terms are linked only to a glossary the report prints: without one a link goes nowhere.
     entries = _entries() if any(s.kind == Section.Kind.GLOSSARY for s in sections) else []
     used_terms: list[GlossaryEntry] = []
-    out_sections, figures, anchors = [], [], set()
-    narrative_counter = 0
-    performance_number = 0
-
-    def unique_anchor(base: str) -> str:
-        anchor, n = base or "section", 2
-        while anchor in anchors:
-            anchor, n = f"{base}-{n}", n + 1
-        anchors.add(anchor)
-        return anchor
-
+    out_sections, figures = [], []
+    numbering, anchors = _Numbering(), _Anchors()
     for section in sections:
         linker = SectionLinker(entries)
-        data = {
-            "kind": section.kind,
-            "heading": section.heading,
-            "number": "",
-            "title": section.heading,
-            "intro_html": linker.link(render_markdown(section.intro)) if section.intro else "",
-            "paragraphs": [],
-            "rows": [],
-            "terms": [],
-        }
-        if section.kind == Section.Kind.PERFORMANCE:
-            performance_number += 1
-            data["number"] = str(performance_number)
-            data["title"] = f"{performance_number}. {section.heading}"
-        data["anchor"] = unique_anchor(
-            f"section-{data['number']}" if data["number"] else slugify(section.heading)[:60]
-        )
-
-        for index, paragraph in enumerate(section.paragraphs.all(), start=1):
-            if section.kind == Section.Kind.NARRATIVE:
-                narrative_counter += 1
-                number = str(narrative_counter)
-            elif section.kind == Section.Kind.PERFORMANCE:
-                number = f"{performance_number}.{index}"
-            else:
-                continue
-            html = linker.link(render_markdown(paragraph.text))
-            data["paragraphs"].append(
-                {
-                    "number": number,
-                    "anchor": unique_anchor("para-" + number.replace(".", "-")),
-                    "html": html,
-                    "text": _plain_text(html),
-                    "source_notes": [
-                        {"figure": n.figure, "occurrence": n.occurrence, "note": n.note}
-                        for n in paragraph.source_notes.all()
-                    ],
-                }
-            )
-
+        data = _section(section, linker=linker, numbering=numbering, anchors=anchors)
         if section.kind == Section.Kind.PERFORMANCE:
             for row in section.kpi_rows.all():
-                kpi = row.kpi
-                # One read of each period's observations serves the table and the chart.
-                rows = (
-                    observations(kpi=kpi, organisation=report.organisation, period=current),
-                    observations(kpi=kpi, organisation=report.organisation, period=previous),
-                )
-                comparison = compare(
-                    kpi=kpi, organisation=report.organisation, current=current, previous=previous, rows=rows
-                ).as_dict()
-                trend = monthly_trend(
-                    kpi=kpi, organisation=report.organisation, current=current, previous=previous, rows=rows
-                )
-                row_data = {
-                    "anchor": unique_anchor("kpi-" + slugify(kpi.code.replace(".", "-"))),
-                    "show_chart": row.show_chart,
-                    "kpi": _kpi_dict(kpi),
-                    "comparison": comparison,
-                    "trend": trend,
-                    "analysis": row_analysis(kpi=kpi, trend=trend, comparison=comparison),
-                }
-                peer = _row_peer(row, report, current)
-                if peer:
-                    row_data["peer"] = peer
-                standing = row_standing_dict(row, report, current, previous)
-                if standing:
-                    row_data["standing"] = standing
+                row_data = _kpi_row(row, report, current, previous, anchors)
                 data["rows"].append(row_data)
-                figures.extend(_row_figures(kpi, comparison, trend))
-
+                figures.extend(_row_figures(row.kpi, row_data["comparison"], row_data["trend"]))
         for entry in linker.used_in_order:
             if entry not in used_terms:
                 used_terms.append(entry)
@@ -214,42 +292,20 @@ def build_snapshot(
     glossary_entries = entries if report.glossary_mode == Report.GlossaryMode.ALL else used_terms
     for data in out_sections:
         if data["kind"] == Section.Kind.GLOSSARY:
-            data["terms"] = [
-                {
-                    "term": e.term,
-                    "abbreviation": e.abbreviation,
-                    "anchor": e.anchor,
-                    "definition_html": render_markdown(e.definition),
-                }
-                for e in glossary_entries
-            ]
-
+            data["terms"] = _glossary_terms(glossary_entries)
     in_tables = {row["kpi"]["code"] for data in out_sections for row in data["rows"]}
-    now = timezone.now()
+    header = _report_header(
+        report,
+        current,
+        previous,
+        version=version,
+        approved_by=approved_by,
+        approved_at=approved_at,
+        change_note=change_note,
+    )
     return {
         "schema": SCHEMA,
-        "report": {
-            "title": report.title,
-            "slug": report.slug,
-            "organisation": report.organisation.name,
-            "audience": report.audience,
-            "marking": report.marking,
-            "period": current.as_dict(),
-            "comparison": previous.as_dict(),
-            "meeting_date": _iso(report.meeting_date),
-            "contact": {
-                "name": report.contact_name,
-                "role": report.contact_role,
-                "email": report.contact_email,
-                "phone": report.contact_phone,
-            },
-            "data_note": report.illustrative_note,
-            "version": version,
-            "change_note": report.change_note if change_note is None else change_note,
-            "approved_by": str(approved_by) if approved_by else "",
-            "approved_at": approved_at.isoformat() if approved_at else None,
-            "frozen_at": now.isoformat(),
-        },
+        "report": header,
         "sections": out_sections,
         "figures": figures,
         "catalogue": catalogue_rows(report, current, previous, exclude=in_tables),
