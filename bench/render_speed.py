@@ -79,7 +79,7 @@ def load_report(out: io.StringIO):
     users = ensure_demo_accounts()
     try:
         load_demo_report(editor=users["editor"], reviewer=users["reviewer"], out=out)
-    except Exception as exc:  # noqa: BLE001 - fall back to the factory, say so
+    except Exception as exc:  # fall back to the factory, say so
         print(f"demo loader failed ({type(exc).__name__}: {exc}); using the test factory's snapshot")
         return None, users
     report = Report.objects.order_by("pk").last()

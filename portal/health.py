@@ -50,7 +50,7 @@ def run_checks() -> tuple[bool, dict[str, str]]:
     for name, check in CHECKS.items():
         try:
             results[name] = check()
-        except Exception as exc:  # noqa: BLE001 - any failure means "down", with the reason
+        except Exception as exc:  # any failure means "down", with the reason
             healthy = False
             results[name] = f"error: {type(exc).__name__}: {exc}"[:300]
     return healthy, results

@@ -49,7 +49,7 @@ def draft_pdf(request, pk):
         started = timezone.now().replace(microsecond=0)
         try:
             tasks.draft_pdf_render.delay(report.pk, request.user.pk)
-        except Exception as exc:  # noqa: BLE001 - tell staff instead of a server error
+        except Exception as exc:  # tell staff instead of a server error
             messages.error(request, f"The draft PDF could not be made: {exc}")
             return redirect(page)
         if _ready(report, started)[0]:

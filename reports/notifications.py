@@ -31,7 +31,7 @@ def _send(subject: str, body: str, recipients: list[str]) -> None:
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [r]) for r in recipients]
     try:
         send_mass_mail(messages, fail_silently=False)
-    except Exception:  # noqa: BLE001 - email is best effort; the decision stands
+    except Exception:  # email is best effort; the decision stands
         log.exception("Could not send notification %r", subject)
 
 

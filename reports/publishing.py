@@ -323,7 +323,7 @@ def sweep_publications(*, enqueue, now=None) -> dict:
     for pk in waiting.values_list("pk", flat=True):
         try:
             enqueue(pk)
-        except Exception as exc:  # noqa: BLE001 - broker still down: the next sweep tries again
+        except Exception as exc:  # broker still down: the next sweep tries again
             log.warning("Sweep could not enqueue publication %s: %s", pk, exc)
             unreachable = True
             break

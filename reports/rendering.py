@@ -48,7 +48,7 @@ _ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
 def _clean(html: str) -> str:
-    return mark_safe(  # noqa: S308 - nh3 has just removed everything not on the allow-list
+    return mark_safe(  # safe: nh3 has just removed everything not on the allow-list
         nh3.clean(
             html or "",
             tags=_ALLOWED_TAGS,
@@ -68,8 +68,8 @@ def _numbered(html: str, number: str) -> str:
     """
     label = format_html('<span class="para__number">{} </span>', number)
     if html.startswith("<p>"):
-        return mark_safe(f"<p>{label}{html[3:]}")  # noqa: S308 - both parts are safe already
-    return mark_safe(f"<p>{label}</p>{html}")  # noqa: S308 - both parts are safe already
+        return mark_safe(f"<p>{label}{html[3:]}")  # safe: both parts are safe already
+    return mark_safe(f"<p>{label}</p>{html}")  # safe: both parts are safe already
 
 
 def _long_date(value: date | datetime | None) -> str:
@@ -104,6 +104,51 @@ def has_monthly_figures(trend: dict | None) -> bool:
     return any(v is not None for key in ("current", "previous") for v in trend[key]["values"])
 
 
+def _draw_trend_chart(row: dict) -> None:
+    """The PDF's trend chart of a row (the web page draws its own with Chart.js)."""
+    trend = row["trend"]
+    row["chart_title"] = row["chart_image"] = row["chart_alt"] = ""
+    # A row without a single monthly figure says so in its table row; no chart.
+    row["empty"] = not has_monthly_figures(trend)
+    if row["show_chart"] and not row["empty"]:
+        row["chart_title"] = _chart_title(row, trend)
+        svg = svgcharts.trend_svg(trend, title=row["chart_title"], analysis=row["analysis"])
+        row["chart_image"] = svg_image_src(svg)
+        row["chart_alt"] = f"{row['chart_title']} {svgcharts.describe(trend)}"
+
+
+def _draw_peer_chart(row: dict) -> None:
+    """A row's peer chart, inline for the web page and as an image for the PDF."""
+    row["peer_svg"] = row["peer_image"] = row["peer_alt"] = ""
+    if not row.get("peer"):
+        return
+    row["peer_title"] = (
+        f"Peer comparison for {row['kpi']['code']} {row['kpi']['name']}: "
+        f"{row['peer']['group']}, {row['peer']['display']}."
+    )
+    svg = peer_svg.peer_chart_svg(row["peer"], title=row["peer_title"])
+    row["peer_svg"] = mark_safe(svg)  # safe: built by peer_svg, every text escaped
+    if svg:
+        row["peer_image"] = svg_image_src(svg)
+        row["peer_alt"] = f"{row['peer_title']} {peer_svg.describe(row['peer'])}"
+
+
+def _prepare_section(section: dict) -> None:
+    """Sanitised HTML marked safe, numbered paragraphs and drawn charts for one section."""
+    section["intro_html"] = _clean(section["intro_html"])
+    for para in section["paragraphs"]:
+        para["html"] = _clean(para["html"])
+        para["numbered_html"] = _numbered(para["html"], para["number"])
+    for term in section["terms"]:
+        term["definition_html"] = _clean(term["definition_html"])
+    for row in section["rows"]:
+        _draw_trend_chart(row)
+        _draw_peer_chart(row)
+    rows = section["rows"]
+    section["has_charts"] = any(row["chart_image"] or row["peer_image"] for row in rows)
+    section["has_peers"] = any(row.get("peer") for row in rows)
+
+
 def build_context(snapshot: dict, *, draft: bool = False) -> dict:
     """The one context the web page and the PDF are both rendered from.
 
@@ -118,37 +163,7 @@ def build_context(snapshot: dict, *, draft: bool = False) -> dict:
     contents = []
     about_significance = ""
     for section in snap["sections"]:
-        section["intro_html"] = _clean(section["intro_html"])
-        for para in section["paragraphs"]:
-            para["html"] = _clean(para["html"])
-            para["numbered_html"] = _numbered(para["html"], para["number"])
-        for term in section["terms"]:
-            term["definition_html"] = _clean(term["definition_html"])
-        for row in section["rows"]:
-            trend = row["trend"]
-            # The PDF's trend chart (the web page draws its own with Chart.js).
-            row["chart_title"] = row["chart_image"] = row["chart_alt"] = ""
-            # A row without a single monthly figure says so in its table row; no chart.
-            row["empty"] = not has_monthly_figures(trend)
-            if row["show_chart"] and not row["empty"]:
-                row["chart_title"] = _chart_title(row, trend)
-                svg = svgcharts.trend_svg(trend, title=row["chart_title"], analysis=row["analysis"])
-                row["chart_image"] = svg_image_src(svg)
-                row["chart_alt"] = f"{row['chart_title']} {svgcharts.describe(trend)}"
-            row["peer_svg"] = row["peer_image"] = row["peer_alt"] = ""
-            if row.get("peer"):
-                row["peer_title"] = (
-                    f"Peer comparison for {row['kpi']['code']} {row['kpi']['name']}: "
-                    f"{row['peer']['group']}, {row['peer']['display']}."
-                )
-                svg = peer_svg.peer_chart_svg(row["peer"], title=row["peer_title"])
-                row["peer_svg"] = mark_safe(svg)  # noqa: S308 - built by peer_svg, every text escaped
-                if svg:
-                    row["peer_image"] = svg_image_src(svg)
-                    row["peer_alt"] = f"{row['peer_title']} {peer_svg.describe(row['peer'])}"
-        rows = section["rows"]
-        section["has_charts"] = any(row["chart_image"] or row["peer_image"] for row in rows)
-        section["has_peers"] = any(row.get("peer") for row in rows)
+        _prepare_section(section)
         if significance_display.decorate_section(section) and not about_significance:
             # The method is explained once: in "About the figures", and in the PDF at its first use.
             about_significance = section["significance_about"] = significance_display.ABOUT_SIGNIFICANCE

@@ -258,7 +258,7 @@ def _enqueue_render(publication: Publication) -> RenderOutcome:
     if tasks.publication_render.app.conf.task_always_eager:
         try:
             tasks.enqueue_publication_render(publication.pk)
-        except Exception:  # noqa: BLE001 - the approval stands either way
+        except Exception:  # the approval stands either way
             # The failure is recorded on the version, where staff see it and can "render again".
             log.exception("Rendering %s failed", publication)
         return publishing.outcome_of_in_process_render(publication)
@@ -271,7 +271,7 @@ def _enqueue_render(publication: Publication) -> RenderOutcome:
 def _send_to_worker(publication: Publication) -> RenderOutcome:
     try:
         tasks.enqueue_publication_render(publication.pk)
-    except Exception as exc:  # noqa: BLE001 - the approval stands either way
+    except Exception as exc:  # the approval stands either way
         log.warning("Could not enqueue rendering of %s: %s", publication, exc)
         return RenderOutcome.DELAYED
     return RenderOutcome.QUEUED

@@ -28,7 +28,7 @@ RANGE_OTHER = (
 )
 
 
-def period_finding(  # noqa: C901 - the period rules read best side by side
+def period_finding(  # the period rules read best side by side
     number: str, fig: Figure, report: Period, comparison: Period
 ) -> Finding:
     start, end = fig.period
