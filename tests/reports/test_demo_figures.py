@@ -193,7 +193,7 @@ REFERENCE_TABLES = {
 
 
 def _import(content: bytes, file_name: str, user, **kwargs):
-    from kpis.importing import iter_problem_lines, spreadsheet_import
+    from kpis.imports import iter_problem_lines, spreadsheet_import
 
     outcome = spreadsheet_import(content=content, file_name=file_name, user=user, **kwargs)
     assert outcome.ok, "\n".join(iter_problem_lines(outcome))

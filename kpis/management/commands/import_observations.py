@@ -1,6 +1,6 @@
 """python manage.py import_observations FILE [--dry-run] [--sheet NAME] [--user USERNAME]
 
-The same path as the admin's import (kpis.importing.spreadsheet_import); import_kpis shares
+The same path as the admin's import (kpis.imports.spreadsheet_import); import_kpis shares
 this command's code. Exits non-zero, printing every problem, when anything is wrong.
 """
 
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kpis import importing
+from kpis import imports
 
 NO_SUCH_FILE = "There is no file at {path}."
 NO_SUCH_USER = "There is no user '{username}'."
@@ -39,9 +39,9 @@ class SpreadsheetImportCommand(BaseCommand):
                 raise CommandError(NO_SUCH_USER.format(username=options["user"]))
         size = path.stat().st_size
         if size > settings.IMPORT_MAX_FILE_BYTES:
-            outcome = importing.oversize_outcome(file_name=path.name, size=size)
+            outcome = imports.oversize_outcome(file_name=path.name, size=size)
         else:
-            outcome = importing.spreadsheet_import(
+            outcome = imports.spreadsheet_import(
                 content=path.read_bytes(),
                 file_name=path.name,
                 sheet=options["sheet"] or None,
@@ -49,7 +49,7 @@ class SpreadsheetImportCommand(BaseCommand):
                 user=user,
                 dry_run=options["dry_run"],
             )
-        for line in importing.iter_problem_lines(outcome):
+        for line in imports.iter_problem_lines(outcome):
             self.stderr.write(line)
         self.stdout.write(outcome.summary())
         if not outcome.ok:
@@ -65,4 +65,4 @@ class Command(SpreadsheetImportCommand):
         "Import monthly observations from an xlsx, ods or csv file (long layout 'kpi_code, month, value' "
         "or wide layout 'kpi_code' then one column per month), as the admin's import does."
     )
-    kind = importing.OBSERVATIONS
+    kind = imports.OBSERVATIONS
