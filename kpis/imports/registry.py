@@ -1,22 +1,32 @@
 """The registry of spreadsheet layouts: which layouts an import knows, and which one a
 sheet is, from its header row.
 
-A layout is registered once, when the module that defines it is imported:
+A layout is registered once, when the module that defines it is imported (another
+package imports that module at start-up, e.g. from its AppConfig.ready()):
 
-    from kpis.imports import Columns, Layout, register
+    from kpis.imports import OBSERVATIONS, Columns, Layout, register
 
-    def detect(header, problems):      # header: HeaderRow; problems: Problems
+    def detect(header, problems):      # header: HeaderRow (.cells, .names, .row, .text(pos))
         if "force_name" not in header.names:
             return None                # not this layout: and add no problems
-        return Columns("home office", index={...})   # header problems, if any, are added
+        return Columns("home office", index={"force_name": header.names.index("force_name"), ...})
 
-    def plan(rows, columns, problems, context):      # rows: SheetRows; context: PlanContext
+    def plan(rows, columns, problems, context):   # rows: SheetRows (.name, .header, .body)
         for number, cells in rows.body:
-            context.plan.add(...)      # ObservationPlan.add; notes: context.plan.note(...)
+            org_id = context.organisations.get(name)   # None: not a known force
+            kpi_id = context.kpis.get(code)            # {code: id}
+            first = context.plan.add((kpi_id, org_id, start, end), value, number)
+            if first is not None:                      # given twice: where it was first
+                problems.add(f"... (first in row {first}).", number, pos, header)
+        context.plan.note("skipped 1,234 rows for Action Fraud, which is not a force")
 
     register(Layout(name="home office", label="Home Office recorded crime", kind=OBSERVATIONS,
                     detect=detect, plan=plan, headers="'Financial Year, Force Name, …'",
-                    every_sheet=True, order=20))
+                    every_sheet=True, order=5))
+
+Keys are (kpi_id, org_id, month start) for a monthly value, (kpi_id, org_id, start, end)
+for a stated period; one plan may hold both. tests/kpis/imports/test_registry.py has a
+working example.
 
 `spreadsheet_import` asks `detect_layout` which registered layout the header row is,
 trying them by `order` (lower first; the built-in layouts are 10–80, the general
