@@ -140,10 +140,9 @@ def plan_sheet(layout: Layout, rows: SheetRows, columns: Columns, problems: Prob
 def plan_every_sheet(found: Recognised, sheets: Iterator[Sheet], problems: Problems, context) -> str:
     """Plan the first sheet and every later one of the same layout into one plan; the
     names of the sheets read. Sheets of another layout (a cover sheet, notes) are noted."""
-    layout, read = found.layout, []
+    layout, read, body_rows = found.layout, [found.rows.name], len(found.rows.body)
     context.plan.sheet = found.rows.name
     plan_sheet(layout, found.rows, found.columns, problems.in_sheet(found.rows.name), context)
-    read.append(found.rows.name)
     for sheet in sheets:
         rows = split_sheet(sheet)
         sheet_problems = problems.in_sheet(sheet.name)
@@ -155,7 +154,8 @@ def plan_every_sheet(found: Recognised, sheets: Iterator[Sheet], problems: Probl
         context.plan.sheet = sheet.name
         plan_sheet(layout, rows, columns, sheet_problems, context)
         read.append(sheet.name)
-    if not has_values(context.plan) and not problems:
+        body_rows += len(rows.body)
+    if not body_rows:
         problems.add(NO_DATA_ROWS)
     return ", ".join(read)
 
@@ -182,10 +182,6 @@ def settle(plan, layout: Layout, outcome: ImportOutcome, problems: Problems, *, 
 
 def new_plan(layout: Layout) -> CataloguePlan | ObservationPlan:
     return CataloguePlan() if layout.kind == CATALOGUE else ObservationPlan()
-
-
-def has_values(plan) -> bool:
-    return bool(plan.rows if isinstance(plan, CataloguePlan) else plan.values or plan.blanks)
 
 
 def wrong_kind_message(found: str, expected: str) -> str:
