@@ -116,20 +116,13 @@ def existing_values(values: dict) -> dict:
     """
     if not values:
         return {}
-    monthly = stated = False
-    kpi_ids, org_ids, starts = set(), set(), set()
-    for key in values:
-        kpi_ids.add(key[0])
-        org_ids.add(key[1])
-        starts.add(key[2])
-        if len(key) == 3:
-            monthly = True
-        else:
-            stated = True
+    lengths = set(map(len, values))
+    monthly, stated = 3 in lengths, 4 in lengths
+    starts = {key[2] for key in values}
     rows = (
         Observation.objects.filter(
-            kpi_id__in=kpi_ids,
-            organisation_id__in=org_ids,
+            kpi_id__in={key[0] for key in values},
+            organisation_id__in={key[1] for key in values},
             period_start__gte=min(starts),
             period_start__lte=max(starts),
         )

@@ -78,7 +78,8 @@ def plan_long(rows: SheetRows, columns: Columns, problems: Problems, context: Pl
     plan, kpis, header = context.plan, context.kpis, rows.header
     idx = columns.index
     kpi_col, month_col, value_col = idx["kpi_code"], idx["month"], idx["value"]
-    organisation = RowOrganisation(idx.get("organisation"), rows, problems, context)
+    organisation_of = RowOrganisation(idx.get("organisation"), rows, problems, context).of
+    add = plan.add
     kpi_header, month_header, value_header = (
         header.text(kpi_col),
         header.text(month_col),
@@ -93,7 +94,7 @@ def plan_long(rows: SheetRows, columns: Columns, problems: Problems, context: Pl
         code = raw_code
         if kpi_id is None:
             kpi_id, code = find_kpi(raw_code, kpis, number, kpi_col, kpi_header, problems)
-        org_id = organisation.of(cells, number)
+        org_id = organisation_of(cells, number)
         raw_month = cells[month_col] if month_col < width else None
         try:
             month = month_cache[raw_month]
@@ -122,7 +123,7 @@ def plan_long(rows: SheetRows, columns: Columns, problems: Problems, context: Pl
         elif value is None:
             value = read_value(raw, number, value_col, value_header, problems, empty_ok=False)
         if kpi_id is not None and month is not None and org_id is not None and value is not None:
-            first = plan.add((kpi_id, org_id, month), value, number)
+            first = add((kpi_id, org_id, month), value, number)
             if first is not None:
                 message = MONTH_TWICE.format(code=code, month=month_label(month), first_row=first)
                 problems.add(message, number, month_col, month_header)
