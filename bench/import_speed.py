@@ -3,7 +3,7 @@
 Makes a 100,000-value observations file in three shapes (long csv, long xlsx, wide xlsx
 and wide csv), then for each file and each database:
 
-- ours:  kpis.importing.spreadsheet_import exactly as the admin calls it: a preview
+- ours:  kpis.imports.spreadsheet_import exactly as the admin calls it: a preview
          (dry run: read, check every cell, compare with stored values, count) and then the
          confirm step (read again, check again, write values, ImportBatch and history);
 - floor: the fastest reader for the format (csv.reader; openpyxl's streaming sheet parser), then
@@ -131,7 +131,7 @@ def child(args) -> None:
     django.setup()
     from django.db import connection, transaction
 
-    from kpis import importing
+    from kpis import imports
     from kpis.models import Kpi, ObservationChange, Organisation
     from kpis.periods import month_end
 
@@ -188,10 +188,10 @@ def child(args) -> None:
 
     def ours() -> tuple[int, float, float]:
         t0 = time.perf_counter()
-        preview = importing.spreadsheet_import(content=content, file_name=path.name, dry_run=True)
+        preview = imports.spreadsheet_import(content=content, file_name=path.name, dry_run=True)
         t1 = time.perf_counter()
         assert preview.ok, preview.problems[:5]
-        done = importing.spreadsheet_import(content=content, file_name=path.name)
+        done = imports.spreadsheet_import(content=content, file_name=path.name)
         t2 = time.perf_counter()
         assert done.written and done.new == args.rows, done.summary()
         return done.new, t1 - t0, t2 - t1
@@ -211,7 +211,7 @@ def child(args) -> None:
     assert ObservationChange.objects.count() == args.rows
     # A second upload of the same file: everything unchanged, nothing written but the batch.
     t = time.perf_counter()
-    again = importing.spreadsheet_import(content=content, file_name=path.name)
+    again = imports.spreadsheet_import(content=content, file_name=path.name)
     again_s = time.perf_counter() - t
     assert again.unchanged == args.rows, again.summary()
     print(

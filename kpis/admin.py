@@ -2,7 +2,7 @@
 
 Imports use django-import-export's admin shell (its Import button, URLs, permission
 check and page layout) with our own two steps, because every file must go through the
-one checked path in kpis/importing.py: upload → preview (a dry run: counts and every
+one checked path in kpis/imports/: upload → preview (a dry run: counts and every
 problem) → confirm (the stored upload, named in a token signed for this editor and this
 model, is imported for real). The token, the permission rule and the pending-upload store
 are the ones every spreadsheet screen uses: portal/spreadsheet_safety.py.
@@ -35,7 +35,7 @@ from portal.spreadsheet_safety import (
     pending_upload_save,
 )
 
-from . import exporting, importing, signals
+from . import exporting, imports, signals
 from .admin_national import NationalMappingInline
 from .formatting import format_value
 from .models import ImportBatch, Kpi, Observation, ObservationChange, Organisation
@@ -81,7 +81,7 @@ class ObservationImportForm(SpreadsheetImportForm):
 class SpreadsheetAdminMixin(SpreadsheetPermissionsMixin, ImportMixin):
     """Import (preview, confirm), import templates and export for one kind of spreadsheet."""
 
-    import_kind: str = ""  # importing.CATALOGUE or importing.OBSERVATIONS
+    import_kind: str = ""  # imports.CATALOGUE or imports.OBSERVATIONS
     import_form_class = SpreadsheetImportForm
     template_layouts: tuple[str, ...] = ()
     import_template_name = "admin/kpis/import.html"
@@ -127,10 +127,10 @@ class SpreadsheetAdminMixin(SpreadsheetPermissionsMixin, ImportMixin):
             organisation = form.cleaned_data.get("organisation")
             name = upload.name
             if upload.size > settings.IMPORT_MAX_FILE_BYTES:
-                outcome = importing.oversize_outcome(file_name=name, size=upload.size)
+                outcome = imports.oversize_outcome(file_name=name, size=upload.size)
             else:
                 content = upload.read()
-                outcome = importing.spreadsheet_import(
+                outcome = imports.spreadsheet_import(
                     content=content,
                     file_name=name,
                     sheet=sheet,
@@ -173,7 +173,7 @@ class SpreadsheetAdminMixin(SpreadsheetPermissionsMixin, ImportMixin):
             if organisation is None:
                 messages.error(request, ORGANISATION_GONE)
                 return HttpResponseRedirect(reverse(f"admin:{self._url_name('import')}"))
-        outcome = importing.spreadsheet_import(
+        outcome = imports.spreadsheet_import(
             content=content,
             file_name=data["name"],
             sheet=data.get("sheet") or None,
@@ -260,7 +260,7 @@ def _download(body: bytes, fmt: str, name: str) -> HttpResponse:
 
 @admin.register(Kpi)
 class KpiAdmin(EditVersionAdminMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
-    import_kind = importing.CATALOGUE
+    import_kind = imports.CATALOGUE
     template_layouts = ("catalogue",)
     list_display = ("code", "name", "category", "unit", "aggregation", "good_direction", "decimals")
     list_filter = ("category", "unit", "aggregation", "good_direction")
@@ -295,9 +295,9 @@ class ObservationChangeInline(admin.TabularInline):
 
 @admin.register(Observation)
 class ObservationAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
-    import_kind = importing.OBSERVATIONS
+    import_kind = imports.OBSERVATIONS
     import_form_class = ObservationImportForm
-    template_layouts = (importing.LONG, importing.WIDE)
+    template_layouts = (imports.LONG, imports.WIDE)
     list_display = (
         "kpi", "organisation", "period_start", "period_end", "shown_value", "source", "updated_at"
     )
@@ -319,13 +319,13 @@ class ObservationAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
         return format_value(obj.value, obj.kpi.unit, obj.kpi.decimals)
 
     def save_model(self, request, obj, form, change):
-        importing.observation_save(observation=obj, by=request.user)
+        imports.observation_save(observation=obj, by=request.user)
 
     def delete_model(self, request, obj):
-        importing.observations_delete(Observation.objects.filter(pk=obj.pk), by=request.user)
+        imports.observations_delete(Observation.objects.filter(pk=obj.pk), by=request.user)
 
     def delete_queryset(self, request, queryset):
-        importing.observations_delete(queryset, by=request.user)
+        imports.observations_delete(queryset, by=request.user)
 
     def export_bytes(self, queryset, fmt):
         return exporting.observations_export(queryset=queryset, fmt=fmt)

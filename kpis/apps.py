@@ -5,3 +5,8 @@ class KpisConfig(AppConfig):
     name = "kpis"
     verbose_name = "KPIs"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The national files' layouts join the import registry (kpis/imports/registry.py);
+        # they need the models, so they are registered once the app registry is ready.
+        from .national import layouts  # noqa: F401

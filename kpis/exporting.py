@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from portal.spreadsheet_safety import neutralise
 
-from .importing import CATALOGUE_COLUMNS, LONG, WIDE
+from .imports import CATALOGUE_COLUMNS, LONG, WIDE
 from .periods import Period, month_end
 
 CONTENT_TYPES = {
@@ -91,7 +91,7 @@ def catalogue_export(*, queryset, fmt: str) -> bytes:
 def observations_export(*, queryset, fmt: str) -> bytes:
     """Observations with their organisation's code: the long layout when every value is for a
     calendar month, otherwise `kpi_code, organisation, period_start, period_end, value` (the
-    stated-period layout of kpis/peer_import.py), so rolling-year and 'as at' values survive."""
+    stated-period layout of kpis/imports/peers.py), so rolling-year and 'as at' values survive."""
     rows = list(
         queryset.order_by("kpi__code", "organisation__code", "period_start", "period_end").values_list(
             "kpi__code", "organisation__code", "period_start", "period_end", "value"

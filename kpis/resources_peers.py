@@ -13,14 +13,13 @@ names the nearest known forces, never a new force made from a typo. Exported cel
 spreadsheet would run are neutralised, and restored on import (portal/spreadsheet_safety.py).
 """
 
-import difflib
-
 from django.db.models import Q
 from import_export import fields, resources, widgets
 
 from portal.spreadsheet_safety import FormulaSafeResourceMixin
 
 from . import signals
+from .imports.lookups import quoted, suggestions
 from .models import Organisation, PeerGroup, Population
 
 UNKNOWN_ORGANISATION = "There is no organisation '{text}'."
@@ -41,10 +40,9 @@ def find_organisation(text: str) -> Organisation:
     if found is not None:
         return found
     labels = list(Organisation.objects.values_list("name", flat=True))
-    near = difflib.get_close_matches(text, labels, n=3, cutoff=0.6)
+    near = suggestions(text, labels)
     if near:
-        suggestions = ", ".join(f"'{n}'" for n in near)
-        raise ValueError(UNKNOWN_ORGANISATION_SUGGEST.format(text=text, suggestions=suggestions))
+        raise ValueError(UNKNOWN_ORGANISATION_SUGGEST.format(text=text, suggestions=quoted(near)))
     raise ValueError(UNKNOWN_ORGANISATION.format(text=text))
 
 

@@ -16,7 +16,7 @@ from datetime import date
 from django.db import transaction
 
 from glossary.resources import terms_import
-from kpis.importing import CATALOGUE, OBSERVATIONS, spreadsheet_import
+from kpis.imports import CATALOGUE, OBSERVATIONS, spreadsheet_import
 from kpis.models import Kpi, Organisation, PeerGroup
 
 from . import workflow

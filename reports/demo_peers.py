@@ -8,7 +8,7 @@ through the ordinary spreadsheet import, as an editor's upload would.
 
 from django.db import transaction
 
-from kpis.importing import OBSERVATIONS, spreadsheet_import
+from kpis.imports import OBSERVATIONS, spreadsheet_import
 from kpis.models import Organisation, PeerGroup
 
 from .demo_figures import DEMO_DATA

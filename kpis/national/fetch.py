@@ -27,7 +27,7 @@ from email.message import Message
 
 from django.conf import settings
 
-from kpis import importing
+from kpis import imports
 
 CHUNK_BYTES = 64 * 1024
 EXTENSIONS = (".xlsx", ".ods", ".csv", ".zip")
@@ -165,7 +165,7 @@ def import_downloaded(*, content: bytes, file_name: str, user=None, dry_run: boo
     The one call to repoint when the layout registry takes over imports; it returns the
     import's outcome (counts, problems, and the batch when written).
     """
-    return importing.spreadsheet_import(content=content, file_name=file_name, user=user, dry_run=dry_run)
+    return imports.spreadsheet_import(content=content, file_name=file_name, user=user, dry_run=dry_run)
 
 
 @dataclass

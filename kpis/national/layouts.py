@@ -7,11 +7,9 @@ sheet per financial year; one csv per force in a police.uk archive):
 - "police.uk street": police.uk street-level crime files, months (the home force's rows
   are left out: its own monthly figures come from its own files).
 
-Written against the registry as the imports package defines it (`Layout`, `register`,
-`Columns`, `HeaderRow`, `SheetRows`, `Problems`, `PlanContext`); it is imported at
-start-up once that package is in place (the wiring: import this module where the
-registry's other layouts are imported). The planners' own logic is home_office.py and
-police_uk.py; this module only adapts them.
+Written against the registry's public names (`Layout`, `register`, `Columns`, `HeaderRow`,
+`SheetRows`, `Problems`, `PlanContext`); `KpisConfig.ready` imports it at start-up. The
+planners' own logic is home_office.py and police_uk.py; this module only adapts them.
 
 The registry plans a workbook sheet by sheet into one ObservationPlan. A national figure
 needs every sheet (a year is complete only when its four quarters are in), so each sheet is

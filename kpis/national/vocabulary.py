@@ -91,8 +91,8 @@ def suggest(value: str, known) -> str:
     # Imported here to break a real cycle: kpis.models imports this module (through
     # NationalMapping), and the import code imports kpis.models. The portal has one
     # suggestion function; this is the only line that names it.
-    from kpis.importing import nearest
+    from kpis.imports.lookups import suggestions
 
     keys = {normalise_value(k): k for k in known}
-    near = nearest(normalise_value(value), list(keys), n=1, cutoff=0.75)
+    near = suggestions(normalise_value(value), list(keys), n=1, cutoff=0.75)
     return keys[near[0]] if near else ""

@@ -11,7 +11,7 @@ from django.urls import reverse
 from kpis.models import ImportBatch, Kpi, Observation, ObservationChange
 
 from .files import csv_bytes, ods_bytes, xlsx_bytes, xml_bomb, zip_bomb_xlsx
-from .test_import import CATALOGUE, LONG, WIDE
+from .imports.test_import import CATALOGUE, LONG, WIDE
 
 IMPORT = "admin:kpis_observation_import"
 CONFIRM = "admin:kpis_observation_process_import"

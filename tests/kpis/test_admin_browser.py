@@ -6,7 +6,7 @@ from kpis.models import ImportBatch, Observation
 from tests.conftest import PASSWORD, run_axe, screenshot
 
 from .files import csv_bytes, xlsx_bytes
-from .test_import import LONG, WIDE
+from .imports.test_import import LONG, WIDE
 
 pytestmark = pytest.mark.browser
 

@@ -1,12 +1,14 @@
 """import_kpis and import_observations: the admin's path from a shell, non-zero exit on bad input."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 
-from kpis.models import ImportBatch, Kpi, Observation
+from kpis.models import ImportBatch, Kpi, Observation, Organisation
 
 from .files import csv_bytes, ods_bytes, xlsx_bytes
-from .test_import import CATALOGUE, LONG
+from .imports.test_import import CATALOGUE, LONG
 
 
 def run(name, path, *args):
@@ -97,3 +99,26 @@ def test_oversize_file_is_refused_without_reading_it(tmp_path, kpis, settings):
     with pytest.raises(CommandError):
         call_command("import_observations", str(path), stdout=StringIO(), stderr=err)
     assert "the limit is 10 bytes" in err.getvalue()
+
+
+def test_without_a_home_force_the_command_refuses_and_names_the_organisation_option(tmp_path, db):
+    Kpi.objects.create(code="1.1", name="Number of 999 Calls")
+    path = tmp_path / "long.csv"
+    path.write_bytes(csv_bytes([["kpi_code", "month", "value"], ["1.1", "2018-04", "5"]]))
+    err = StringIO()
+    with pytest.raises(CommandError, match="Nothing was written"):
+        call_command("import_observations", str(path), stdout=StringIO(), stderr=err)
+    assert "--organisation" in err.getvalue() and "no home force is set" in err.getvalue()
+    assert not Organisation.objects.exists() and not Observation.objects.exists()
+
+
+def test_organisation_option_says_whose_figures_by_code_name_or_other_name(tmp_path, db):
+    Kpi.objects.create(code="1.1", name="Number of 999 Calls")
+    northshire = Organisation.objects.create(name="Northshire Police", code="northshire", other_names="NSP")
+    path = tmp_path / "long.csv"
+    path.write_bytes(csv_bytes([["kpi_code", "month", "value"], ["1.1", "2018-04", "5"]]))
+    run("import_observations", path, "--organisation", "nsp")
+    assert Observation.objects.get().organisation == northshire
+    suggestion = "There is no organisation 'Northshir'; did you mean 'Northshire Police'"
+    with pytest.raises(CommandError, match=suggestion):
+        run("import_observations", path, "--organisation", "Northshir")

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from kpis import exporting, importing
+from kpis import exporting, imports
 from kpis.models import Kpi, Observation
 from portal.spreadsheet_safety import FORMULA_STARTS
 
@@ -39,7 +39,7 @@ def hostile_kpis(home):
 def test_catalogue_export_neutralises_formulas_in_the_bytes(hostile_kpis, fmt):
     body = exporting.catalogue_export(queryset=Kpi.objects.all(), fmt=fmt)
     rows = read_csv(body) if fmt == "csv" else read_xlsx(body)
-    assert rows[0] == list(importing.CATALOGUE_COLUMNS)
+    assert rows[0] == list(imports.CATALOGUE_COLUMNS)
     names = [row[1] for row in rows[1:]]
     assert names == ["'" + text for text in HOSTILE]
     for row in rows[1:]:
@@ -70,14 +70,14 @@ def test_observations_export_round_trips_through_the_import(kpis, home, fmt):
         [150536, -11534, 1234.5],
         ["150536", "-11534", "1234.5"],
     )
-    outcome = importing.spreadsheet_import(content=body, file_name=f"export.{fmt}", dry_run=True)
+    outcome = imports.spreadsheet_import(content=body, file_name=f"export.{fmt}", dry_run=True)
     assert outcome.ok, outcome.problems
     assert outcome.counts() == {"new": 0, "changed": 0, "unchanged": 3, "errors": 0}
 
 
 def test_catalogue_export_round_trips(hostile_kpis):
     body = exporting.catalogue_export(queryset=Kpi.objects.all(), fmt="xlsx")
-    outcome = importing.spreadsheet_import(content=body, file_name="cat.xlsx", dry_run=True)
+    outcome = imports.spreadsheet_import(content=body, file_name="cat.xlsx", dry_run=True)
     assert outcome.ok, outcome.problems
     # The import strips the export's guard again, so nothing changes.
     assert outcome.unchanged == len(HOSTILE) and outcome.changed == 0
@@ -122,5 +122,5 @@ def test_observations_with_stated_periods_export_in_the_periods_layout(kpis, hom
         ["1.1", "leicestershire", "2018-01-01", "2018-12-31", "72"],
         ["1.1", "leicestershire", "2018-04-01", "2018-04-30", "5"],
     ]
-    outcome = importing.spreadsheet_import(content=body, file_name="export.csv", dry_run=True)
+    outcome = imports.spreadsheet_import(content=body, file_name="export.csv", dry_run=True)
     assert outcome.ok and outcome.unchanged == 2

@@ -65,7 +65,7 @@ def forces():
 
 # --------------------------------------------------------------------------- the reference
 def load_confidence_csv():
-    """The demo file's rows as observations (the import itself is tested in test_peer_import)."""
+    """The demo file's rows as observations (the import is tested in kpis/imports/test_peers)."""
     confidence = kpi("4.2", direction="up", unit="percent", aggregation="mean")
     confidence.name = "Public confidence"
     confidence.save()

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from kpis.importing import spreadsheet_import
+from kpis.imports import spreadsheet_import
 from kpis.models import ImportBatch, ObservationChange
 from reports import workflow
 from reports.models import Paragraph, Publication, Review

@@ -10,7 +10,7 @@ import pytest
 from django.utils.html import strip_tags
 
 from glossary.models import Term
-from kpis.importing import CATALOGUE_COLUMNS
+from kpis.imports import CATALOGUE_COLUMNS
 from kpis.models import Kpi
 from reports.demo_figures import DEMO_DATA, read_annual_figures
 from reports.markdown import render_markdown

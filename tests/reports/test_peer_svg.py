@@ -216,7 +216,7 @@ def test_reference_peer_comparison_is_frozen_into_the_published_row(editor, revi
     from pathlib import Path
 
     from kpis import rankings
-    from kpis.importing import spreadsheet_import
+    from kpis.imports import spreadsheet_import
     from kpis.models import Kpi, Organisation, PeerGroup
     from reports import workflow
     from reports.models import KpiRow, Section

@@ -1,6 +1,6 @@
 """python manage.py import_kpis FILE [--dry-run] [--sheet NAME] [--user USERNAME]"""
 
-from kpis.importing import CATALOGUE
+from kpis.imports import CATALOGUE
 
 from .import_observations import SpreadsheetImportCommand
 

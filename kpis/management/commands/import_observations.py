@@ -1,6 +1,7 @@
 """python manage.py import_observations FILE [--dry-run] [--sheet NAME] [--user USERNAME]
+                                      [--organisation CODE_OR_NAME]
 
-The same path as the admin's import (kpis.importing.spreadsheet_import); import_kpis shares
+The same path as the admin's import (kpis.imports.spreadsheet_import); import_kpis shares
 this command's code. Exits non-zero, printing every problem, when anything is wrong.
 """
 
@@ -10,7 +11,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kpis import importing
+from kpis import imports
+from kpis.models import Organisation
 
 NO_SUCH_FILE = "There is no file at {path}."
 NO_SUCH_USER = "There is no user '{username}'."
@@ -28,6 +30,9 @@ class SpreadsheetImportCommand(BaseCommand):
         parser.add_argument("--sheet", default="", help="the sheet to read (default: the first)")
         parser.add_argument("--user", default="", help="username recorded as the importer")
 
+    def organisation(self, options) -> Organisation | None:
+        return None
+
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
@@ -37,20 +42,24 @@ class SpreadsheetImportCommand(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(NO_SUCH_USER.format(username=options["user"]))
+        organisation = self.organisation(options)
         size = path.stat().st_size
         if size > settings.IMPORT_MAX_FILE_BYTES:
-            outcome = importing.oversize_outcome(file_name=path.name, size=size)
+            outcome = imports.oversize_outcome(file_name=path.name, size=size)
         else:
-            outcome = importing.spreadsheet_import(
+            outcome = imports.spreadsheet_import(
                 content=path.read_bytes(),
                 file_name=path.name,
                 sheet=options["sheet"] or None,
                 kind=self.kind,
                 user=user,
                 dry_run=options["dry_run"],
+                organisation=organisation,
             )
-        for line in importing.iter_problem_lines(outcome):
+        for line in imports.iter_problem_lines(outcome):
             self.stderr.write(line)
+        for note in outcome.notes:
+            self.stdout.write(f"Note: {note}")
         self.stdout.write(outcome.summary())
         if not outcome.ok:
             raise CommandError(REFUSED.format(count=outcome.errors, file_name=outcome.file_name))
@@ -65,4 +74,23 @@ class Command(SpreadsheetImportCommand):
         "Import monthly observations from an xlsx, ods or csv file (long layout 'kpi_code, month, value' "
         "or wide layout 'kpi_code' then one column per month), as the admin's import does."
     )
-    kind = importing.OBSERVATIONS
+    kind = imports.OBSERVATIONS
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--organisation",
+            default="",
+            help="whose figures a file without an organisation column holds: a code, name or other "
+            "name (default: the home force)",
+        )
+
+    def organisation(self, options) -> Organisation | None:
+        text = options["organisation"].strip()
+        if not text:
+            return None
+        lookup = imports.OrganisationLookup()
+        found = lookup.get(text)
+        if found is None:
+            raise CommandError(lookup.unknown_message(text))
+        return Organisation.objects.get(pk=found)

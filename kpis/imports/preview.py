@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .periods import MONTH_ABBR
+from ..models import Kpi, Organisation
+from ..periods import MONTH_ABBR
+from .plans import ObservationPlan
 
 
 @dataclass
@@ -31,7 +33,6 @@ class ObservationPreview:
     organisations: list[str]
     kpis: list[KpiChanges] = field(default_factory=list)
     blanks: int = 0
-    home_to_create: bool = False
 
     @property
     def months(self) -> str:
@@ -42,25 +43,22 @@ class ObservationPreview:
         return KpiChanges("", "", first, last).months
 
 
-def describe_observations(plan, *, organisation=None) -> ObservationPreview:
-    """Summarise a planned observations import (kpis.importing._ObservationImport)."""
-    from .importing import HOME_TO_CREATE
-    from .models import Kpi, Organisation
-
+def describe_observations(plan: ObservationPlan) -> ObservationPreview:
+    """Summarise a planned observations import, monthly or stated-period values alike."""
     kpi_ids = {key[0] for key in plan.values}
     org_ids = {key[1] for key in plan.values}
     kpis = {
         pk: (code, name)
         for pk, code, name in Kpi.objects.filter(pk__in=kpi_ids).values_list("pk", "code", "name")
     }
-    orgs = dict(Organisation.objects.filter(pk__in=org_ids - {HOME_TO_CREATE}).values_list("pk", "name"))
+    orgs = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
     by_kpi: dict[int, KpiChanges] = {}
     for key, value in plan.values.items():
-        kpi_id, month = key[0], key[2]
+        kpi_id, start, end = key[0], key[2], key[-1]  # a month's key ends with its start
         changes = by_kpi.get(kpi_id)
         if changes is None:
-            changes = by_kpi[kpi_id] = KpiChanges(*kpis[kpi_id], month, month)
-        changes.first, changes.last = min(changes.first, month), max(changes.last, month)
+            changes = by_kpi[kpi_id] = KpiChanges(*kpis[kpi_id], start, end)
+        changes.first, changes.last = min(changes.first, start), max(changes.last, end)
         old = plan.existing.get(key)
         if old is None:
             changes.new += 1
@@ -68,12 +66,8 @@ def describe_observations(plan, *, organisation=None) -> ObservationPreview:
             changes.unchanged += 1
         else:
             changes.changed += 1
-    preview = ObservationPreview(
+    return ObservationPreview(
         organisations=sorted(orgs.values()),
         kpis=sorted(by_kpi.values(), key=lambda k: k.code),
         blanks=plan.blanks,
-        home_to_create=HOME_TO_CREATE in org_ids,
     )
-    if preview.home_to_create:
-        preview.organisations.append("the home force (not set up yet: created as “Home force”)")
-    return preview

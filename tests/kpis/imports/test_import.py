@@ -1,14 +1,16 @@
-"""kpis/importing.py: every layout in every format, every bad input, history and counts."""
+"""kpis/imports/: every layout in every format, every bad input, history and counts."""
 
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
-from kpis import importing, spreadsheets
+from kpis import imports, spreadsheets
+from kpis.imports import problems
+from kpis.imports.registry import unknown_layout_message
 from kpis.models import ImportBatch, Kpi, Observation, ObservationChange, Organisation
 
-from .files import csv_bytes, make, ods_bytes, xlsx_bytes, xml_bomb, zip_bomb_xlsx
+from ..files import csv_bytes, make, ods_bytes, xlsx_bytes, xml_bomb, zip_bomb_xlsx
 
 FORMATS = ["csv", "xlsx", "ods"]
 LONG = [
@@ -30,7 +32,7 @@ CATALOGUE = [
 
 
 def run(content, name, **kw):
-    return importing.spreadsheet_import(content=content, file_name=name, **kw)
+    return imports.spreadsheet_import(content=content, file_name=name, **kw)
 
 
 def messages(outcome):
@@ -228,7 +230,7 @@ def test_missing_header_is_named(kpis):
 
 def test_unrecognisable_headers_explain_the_layouts(kpis):
     outcome = run(csv_bytes([["foo", "bar"], [1, 2]]), "x.csv")
-    assert_refused(outcome, importing.UNKNOWN_LAYOUT)
+    assert_refused(outcome, unknown_layout_message())
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -296,7 +298,7 @@ def test_several_sheets_first_or_named(kpis, fmt):
     sheets = {"Notes": [["This workbook holds the calls figures"]], "Data": LONG}
     maker = xlsx_bytes if fmt == "xlsx" else ods_bytes
     content = maker(sheets=sheets)
-    assert_refused(run(content, f"s.{fmt}"), importing.UNKNOWN_LAYOUT)
+    assert_refused(run(content, f"s.{fmt}"), unknown_layout_message())
     assert_refused(
         run(content, f"s.{fmt}", sheet="Dta"), "There is no sheet named 'Dta'. The sheets are: Notes, Data."
     )
@@ -306,14 +308,14 @@ def test_several_sheets_first_or_named(kpis, fmt):
 
 def test_xlsx_formula_without_cached_value(kpis):
     content = xlsx_bytes([["kpi_code", "month", "value"], ["1.1", "2018-04", None]], formulas={"C2": "=A1*2"})
-    assert_refused(run(content, "f.xlsx"), importing.FORMULA_NO_VALUE, row=2, column="C")
+    assert_refused(run(content, "f.xlsx"), problems.FORMULA_NO_VALUE, row=2, column="C")
 
 
 def test_ods_formula_without_value(kpis):
     content = ods_bytes(
         [["kpi_code", "month", "value"], ["1.1", "2018-04", None]], formulas={(1, 2): "of:=[.A1]*2"}
     )
-    assert_refused(run(content, "f.ods"), importing.FORMULA_NO_VALUE, row=2, column="C")
+    assert_refused(run(content, "f.ods"), problems.FORMULA_NO_VALUE, row=2, column="C")
 
 
 @pytest.mark.parametrize("name", ["old.xls", "macro.xlsm", "data.txt", "noext"])
@@ -380,7 +382,7 @@ def test_file_over_the_row_limit(kpis, settings, fmt):
 
 def test_empty_file_and_header_only(kpis):
     assert_refused(run(b"", "e.csv"), spreadsheets.FILE_EMPTY)
-    assert_refused(run(csv_bytes([LONG[0]]), "h.csv"), importing.NO_DATA_ROWS)
+    assert_refused(run(csv_bytes([LONG[0]]), "h.csv"), problems.NO_DATA_ROWS)
 
 
 def test_zip_bomb_is_refused_before_it_is_opened(kpis):
@@ -402,7 +404,7 @@ def test_xml_bomb_is_refused(kpis, fmt):
 
 
 def test_observations_file_on_the_catalogue_page(kpis):
-    outcome = run(csv_bytes(LONG), "l.csv", kind=importing.CATALOGUE)
+    outcome = run(csv_bytes(LONG), "l.csv", kind=imports.CATALOGUE)
     assert_refused(outcome, "This is an observations file, not a KPI catalogue file")
 
 
@@ -435,8 +437,8 @@ def test_every_error_is_listed_up_to_the_cap(kpis):
     rows = [["kpi_code", "month", "value"]] + [["9.9", "2018-04", "x"]] * 600
     outcome = run(csv_bytes(rows), "many.csv")
     assert outcome.errors == 1200
-    assert len(outcome.problems) == importing.MAX_PROBLEMS_LISTED + 1
-    assert outcome.problems[-1].message == importing.MORE_PROBLEMS.format(count=700)
+    assert len(outcome.problems) == problems.MAX_PROBLEMS_LISTED + 1
+    assert outcome.problems[-1].message == problems.MORE_PROBLEMS.format(count=700)
 
 
 def test_a_bad_row_among_good_ones_writes_nothing(kpis):
@@ -565,16 +567,29 @@ def test_csv_wider_than_the_column_limit_is_refused(kpis):
     assert_refused(run(csv_bytes(rows), "wide.csv"), "columns; split it into smaller files.")
 
 
-def test_on_a_new_installation_the_preview_writes_nothing_and_the_import_creates_the_home_force(db):
-    """No home force yet: blank organisation cells still mean it, but only the confirmed
-    import creates it, never the preview."""
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["kpi_code", "month", "value"], ["1.1", "2018-04", 5], ["1.1", "2018-05", 6]],
+        [["kpi_code", "organisation", "month", "value"], ["1.1", "", "2018-04", 5]],
+        [["kpi_code", "2018-04", "2018-05"], ["1.1", 5, 6]],
+    ],
+    ids=["long", "blank organisation", "wide"],
+)
+def test_without_a_home_force_a_file_naming_no_organisation_is_refused_and_none_is_made_up(db, rows):
+    """The home force is chosen (Organisations), never assumed: an import does not invent one."""
     Kpi.objects.create(code="1.1", name="Number of 999 Calls", unit="count", aggregation="sum")
-    rows = [["kpi_code", "organisation", "month", "value"], ["1.1", "", "2018-04", 5]]
-    preview = run(csv_bytes(rows), "o.csv", dry_run=True)
-    assert preview.ok and preview.counts()["new"] == 1
-    assert not Organisation.objects.exists() and not Observation.objects.exists()
+    for dry_run in (True, False):
+        outcome = run(csv_bytes(rows), "o.csv", dry_run=dry_run)
+        assert_refused(outcome, problems.NO_HOME_FORCE)
+        assert messages(outcome) == [problems.NO_HOME_FORCE]  # once, not once a row
+    assert not Organisation.objects.exists()
 
-    assert run(csv_bytes(rows), "o.csv").ok
-    home = Organisation.objects.get()
-    assert home.is_home and home.name == "Home force"
-    assert Observation.objects.get(organisation=home).value == 5
+
+def test_without_a_home_force_the_organisation_chosen_for_the_import_takes_the_figures(db):
+    Kpi.objects.create(code="1.1", name="Number of 999 Calls", unit="count", aggregation="sum")
+    northshire = Organisation.objects.create(name="Northshire Police", code="northshire")
+    rows = [["kpi_code", "month", "value"], ["1.1", "2018-04", 5]]
+    assert run(csv_bytes(rows), "o.csv", organisation=northshire).ok
+    assert Observation.objects.get().organisation == northshire
+    assert not Organisation.objects.filter(is_home=True).exists()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from kpis.models import ImportBatch, Observation, Organisation
 
-from .files import csv_bytes, xlsx_bytes
+from ..files import csv_bytes, xlsx_bytes
 
 IMPORT = "admin:kpis_observation_import"
 CONFIRM = "admin:kpis_observation_process_import"

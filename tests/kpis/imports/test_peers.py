@@ -1,4 +1,4 @@
-"""Peer figures through the spreadsheet import (kpis/peer_import.py), and forces, peer groups
+"""Peer figures through the spreadsheet import (kpis/imports/peers.py), and forces, peer groups
 and populations through django-import-export (kpis/resources_peers.py, kpis/admin_peers.py)."""
 
 from datetime import date
@@ -9,12 +9,13 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kpis import peer_import, rankings, resources_peers
-from kpis.importing import spreadsheet_import
+from kpis import rankings, resources_peers
+from kpis.imports import PEERS_LONG, PEERS_WIDE, spreadsheet_import
+from kpis.imports.period_cells import parse_period
 from kpis.models import ImportBatch, Kpi, Observation, ObservationChange, Organisation, PeerGroup, Population
 from tests.kpis.files import csv_bytes, ods_bytes, xlsx_bytes
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CONFIDENCE_CSV = ROOT / "reports" / "demo_data" / "peer-confidence-2018.csv"
 MSF = ["Sussex", "Hertfordshire", "Essex", "Bedfordshire", "Hampshire", "Nottinghamshire", "Kent"]
 JAN_DEC = (date(2018, 1, 1), date(2018, 12, 31))
@@ -65,7 +66,7 @@ def test_reference_confidence_file_imports_as_stated_jan_dec_2018_figures_and_ra
 
     assert messages(outcome) == []
     # Eight forces for Jan-Dec 2018, and the home force's Jan-Dec 2017 figure derived from the text.
-    assert (outcome.layout, outcome.new) == (peer_import.PEERS_LONG, 9)
+    assert (outcome.layout, outcome.new) == (PEERS_LONG, 9)
     assert figures(confidence)["Leicestershire Police"] == Decimal(72)
     batch = outcome.batch
     assert (batch.kind, batch.imported_by, batch.rows_new) == (ImportBatch.Kind.PEERS, editor, 9)
@@ -93,7 +94,7 @@ def test_wide_layout_has_one_column_per_force_and_skips_empty_cells(fmt, home, f
     outcome = run(WIDE, fmt)
 
     assert messages(outcome) == []
-    assert outcome.layout == peer_import.PEERS_WIDE
+    assert outcome.layout == PEERS_WIDE
     assert outcome.new == 7
     assert figures(confidence) == {
         "Leicestershire Police": Decimal(72),
@@ -190,7 +191,7 @@ def test_reimport_counts_unchanged_and_changed_and_keeps_history(home, forces, c
     ],
 )
 def test_period_cells(text, expected):
-    assert peer_import.parse_period(text) == expected
+    assert parse_period(text) == expected
 
 
 # --------------------------------------------------------------------------- bad input
