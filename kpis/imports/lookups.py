@@ -8,6 +8,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from portal.spreadsheet_safety import unneutralise
+
 from ..cells import cell_text
 from ..models import Kpi, Observation, Organisation, split_aliases
 from ..periods import month_end
@@ -86,7 +88,7 @@ class OrganisationLookup:
         return self.default_id
 
     def find(self, raw, number, pos, header, problems: Problems) -> int | None:
-        text = cell_text(raw)
+        text = unneutralise(cell_text(raw))  # an exported "'-north" is the code "-north"
         if not text:
             return self.default(problems)
         found = self.by_key.get(text.lower())
@@ -141,7 +143,7 @@ def existing_values(values: dict) -> dict:
 def find_kpi(raw, kpis: dict[str, int], number: int, pos: int, header: str, problems: Problems):
     """(kpi id, code) for a KPI code cell; the id is None, with a problem, when there is no
     such KPI or the cell is empty."""
-    code = cell_text(raw)
+    code = unneutralise(cell_text(raw))  # as exported: "'=1.1" is the code "=1.1"
     kpi_id = kpis.get(code)
     if kpi_id is None:
         message = unknown_kpi_message(code, kpis) if code else EMPTY_CELL.format(name="KPI code")
