@@ -4,33 +4,37 @@
 (see the demo data README) and hands it to the Home Office recorded crime importer; the
 report's All Crime row asks for its standing among all forces (`standing_rows` in
 report.json, `standing_group_for`), so the commentary checker reads 3.1's national
-sentences against it. The importer is the one call to change: `import_recorded_crime`
-says "not imported" until the portal has it.
+sentences against it. The file goes through the ordinary spreadsheet import, as an
+editor's upload would: the registry recognises the Home Office layout from its headers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from kpis.models import PeerGroup
+from django.db import transaction
+
+from kpis.imports import OBSERVATIONS, spreadsheet_import
+from kpis.models import Kpi, NationalMapping, PeerGroup
+from kpis.national.mapping_loading import load_default_mappings
 
 from .demo_figures import DEMO_DATA
 from .demo_national_file import FILE_NAME, HOME
 
 NATIONAL = "national"  # in report.json's standing_rows: the national group, whatever its name
-NOT_IMPORTED = (
-    "National recorded crime: not imported (the Home Office recorded crime importer is not "
-    "part of the portal yet), so 3.1's national sentences cannot be checked."
-)
+NOT_IMPORTED = "National recorded crime: not imported, so 3.1's national sentences cannot be checked."
+IMPORT_FAILED = "The national recorded crime file could not be imported:\n{problems}"
 
 
+@transaction.atomic
 def import_recorded_crime(*, content: bytes, file_name: str, user) -> str | None:
-    """Import a Home Office police recorded crime file; the summary, or None when not imported.
-
-    The one call to change: this is where the demo calls the portal's recorded crime
-    importer (per-force financial quarter and financial year figures).
-    """
-    return None
+    """Give the catalogue's national measures their default mappings (3.1 All Crime counts
+    every offence but fraud), then import the file; the import's summary and notes."""
+    load_default_mappings(Kpi, NationalMapping)
+    outcome = spreadsheet_import(content=content, file_name=file_name, user=user, kind=OBSERVATIONS)
+    if not outcome.ok:
+        raise ValueError(IMPORT_FAILED.format(problems="\n".join(str(p) for p in outcome.problems)))
+    return " ".join([outcome.summary() + ".", *outcome.notes])
 
 
 def national_file_path():
