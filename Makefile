@@ -35,7 +35,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/import_speed.py
 	$(BIN)/python bench/render_speed.py
-	$(BIN)/python bench/national_approval.py
+	$(BIN)/python bench/national_speed.py
 	$(BIN)/python bench/checker_speed.py
 	$(BIN)/python bench/serve_speed.py
 
