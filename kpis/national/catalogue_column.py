@@ -23,16 +23,16 @@ from .vocabulary import suggest
 
 COLUMN = "national_rows"
 UNKNOWN_FIELD = "'{field}' is not a column of {source} files: use {fields}."
-
 MAPPED_TWICE = "{mapping}: this value is mapped twice."
 IN_MAPPING = "{mapping}: {message}"
 
 
 def field_problem(row: Row) -> str:
-    """Why the row's column is not one its source has, with the one it looks like."""
-    allowed = [str(f) for f in NationalMapping.FIELDS_OF[NationalMapping.Source(row.source)]]
-    if row.field in allowed:
+    """Why the row's column is no column of national files, with the one of its source it
+    looks like (a real column of the other source is the model's `clean` to refuse)."""
+    if row.field in NationalMapping.Field.values:
         return ""
+    allowed = [str(f) for f in NationalMapping.FIELDS_OF[NationalMapping.Source(row.source)]]
     label = str(NationalMapping.Source(row.source).label)
     message = UNKNOWN_FIELD.format(field=row.field, source=label, fields=", ".join(allowed))
     near = suggest(row.field, allowed)
