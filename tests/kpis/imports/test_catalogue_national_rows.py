@@ -171,6 +171,11 @@ def test_the_export_imports_back_unchanged(home, editor, fmt):
     assert outcome.ok, problems_of(outcome)
     assert outcome.counts() == {"new": 0, "changed": 0, "unchanged": 3, "errors": 0}
     assert {code: mappings(code) for code in before} == before
+    # Into an empty catalogue, the file alone makes the same mappings.
+    Kpi.objects.all().delete()
+    outcome = imports.spreadsheet_import(content=body, file_name=f"export.{fmt}", user=editor)
+    assert outcome.counts()["new"] == 3
+    assert {code: mappings(code) for code in before} == before
 
 
 def test_export_writes_the_cell_and_neutralises_a_leading_exclude(home):
