@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 
-from kpis.imports.catalogue_columns import CatalogueColumn, register_catalogue_column
+from kpis.imports import CatalogueColumn, register_catalogue_column
 from kpis.models import Kpi
 
 from .measures import DID_YOU_MEAN, Row, format_mappings, parse_mappings
