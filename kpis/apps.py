@@ -7,6 +7,7 @@ class KpisConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The national files' layouts join the import registry (kpis/imports/registry.py);
-        # they need the models, so they are registered once the app registry is ready.
-        from .national import layouts  # noqa: F401
+        # The national files' layouts join the import registry (kpis/imports/registry.py),
+        # and the catalogue's national_rows column its columns (catalogue_columns.py); they
+        # need the models, so they are registered once the app registry is ready.
+        from .national import catalogue_column, layouts  # noqa: F401

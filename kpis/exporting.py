@@ -18,6 +18,7 @@ from decimal import Decimal
 from portal.spreadsheet_safety import neutralise
 
 from .imports import CATALOGUE_COLUMNS, LONG, WIDE
+from .national.catalogue_column import national_rows_cells
 from .periods import Period, month_end
 
 CONTENT_TYPES = {
@@ -77,13 +78,15 @@ def _xlsx_cell(ws, value):
 
 
 def catalogue_export(*, queryset, fmt: str) -> bytes:
-    """The KPI catalogue in the catalogue import layout."""
+    """The KPI catalogue in the catalogue import layout, national mappings included."""
+    kpis = list(queryset.order_by("code"))
+    national_rows = national_rows_cells(kpis)
     rows = (
         [
             k.code, k.name, k.category, k.unit, k.aggregation, k.good_direction, k.decimals, k.description,
-            k.aliases,
+            k.aliases, national_rows.get(k.pk, ""),
         ]  # fmt: skip
-        for k in queryset.order_by("code")
+        for k in kpis
     )
     return table_bytes(headers=list(CATALOGUE_COLUMNS), rows=rows, fmt=fmt, sheet="KPIs")
 
@@ -113,8 +116,9 @@ def import_template(*, layout: str, fmt: str) -> bytes:
     if layout == "catalogue":
         headers = list(CATALOGUE_COLUMNS)
         rows = [
-            ["1.1", "Number of 999 Calls", "Calls", "count", "sum", "neither", 0, "Emergency calls received."]
-        ]
+            ["1.1", "Number of 999 Calls", "Calls", "count", "sum", "neither", 0, "Emergency calls received.",
+             "999 calls; emergency calls", ""]
+        ]  # aliases and national_rows (e.g. 'police_uk:crime_type=Robbery') may be left blank
     elif layout == LONG:
         headers = ["kpi_code", "month", "value"]
         rows = [["1.1", "2018-04", 12345], ["1.1", "2018-05", 12890]]

@@ -10,6 +10,8 @@ Modules, each depending only on those listed before it:
 - lookups.py: KPIs, organisations, stored values, and the one "did you mean …" suggestion;
 - plans.py: what an import will write (values, not SQL) and what a planner reads besides;
 - registry.py: the layouts (`Layout`, `register`) and which one a header row is;
+- catalogue_columns.py: optional catalogue columns another package owns
+  (`CatalogueColumn`, `register_catalogue_column`; kpis.national's `national_rows`);
 - header_check.py, period_cells.py: what the built-in layouts share;
 - catalogue.py, monthly.py (long, wide), peers.py (peers long, peers wide): the built-in
   layouts, each registering itself;
@@ -18,11 +20,12 @@ Modules, each depending only on those listed before it:
 - workbook.py: every sheet of a workbook, for layouts that read them all;
 - outcome.py, service.py: `spreadsheet_import` and what it returns.
 
-Another package adds a layout with `register(Layout(...))` (see registry.py) in a module
-imported at start-up.
+Another package adds a layout with `register(Layout(...))` (see registry.py), or a
+catalogue column with `register_catalogue_column(...)`, in a module imported at start-up.
 """
 
 from . import catalogue, monthly, peers  # noqa: F401  the built-in layouts register themselves
+from .catalogue_columns import CatalogueColumn, catalogue_columns, register_catalogue_column
 from .header_check import CATALOGUE_COLUMNS, LONG_COLUMNS
 from .lookups import OrganisationLookup, suggestions
 from .monthly import LONG, WIDE
@@ -44,6 +47,7 @@ __all__ = [
     "PEERS_LONG",
     "PEERS_WIDE",
     "WIDE",
+    "CatalogueColumn",
     "CataloguePlan",
     "Columns",
     "HeaderRow",
@@ -54,12 +58,14 @@ __all__ = [
     "PlanContext",
     "Problems",
     "SheetRows",
+    "catalogue_columns",
     "iter_problem_lines",
     "layout_named",
     "observation_save",
     "observations_delete",
     "oversize_outcome",
     "register",
+    "register_catalogue_column",
     "registered",
     "spreadsheet_import",
     "suggestions",

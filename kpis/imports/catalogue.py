@@ -1,5 +1,6 @@
 """The KPI catalogue layout: `code, name, category, unit, aggregation, good_direction,
-decimals, description` (and optionally `aliases`), one KPI per row, matched on code."""
+decimals, description` (and optionally `aliases` and the registered columns, e.g.
+`national_rows`: catalogue_columns.py), one KPI per row, matched on code."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 
 from ..cells import FORMULA, cell_text, unneutralise
 from ..models import Kpi, split_aliases
+from .catalogue_columns import CatalogueColumn, catalogue_columns
 from .header_check import CATALOGUE_COLUMNS, CATALOGUE_REQUIRED, claim_columns, read_known_headers
 from .plans import CataloguePlan, PlanContext
 from .problems import (
@@ -69,6 +71,19 @@ class CatalogueRow:
             message = TEXT_TOO_LONG.format(name="aliases", length=len(aliases), limit=limit)
             self.wrong(message, self.index["aliases"], "aliases")
 
+    def read_column(self, column: CatalogueColumn) -> None:
+        """A registered column's cell, read once the row's own fields are (its reader may
+        check them, e.g. that a KPI with national rows is a summed count)."""
+        text, pos = self.text(column.name)
+        header = self.rows.header.text(pos)
+        if pos < len(self.cells) and self.cells[pos] is FORMULA:
+            self.wrong(FORMULA_NO_VALUE, pos, header)
+            return
+        value, messages = column.read(unneutralise(text), self.values)
+        for message in messages:
+            self.wrong(message, pos, header)
+        self.values[column.name] = value
+
     def read(self, name: str, limits: dict[str, int]) -> None:
         text, pos = self.text(name)
         header = self.rows.header.text(pos) if pos is not None else name
@@ -102,6 +117,7 @@ class CatalogueRow:
 def plan_catalogue(rows: SheetRows, columns: Columns, problems: Problems, context: PlanContext) -> None:
     plan: CataloguePlan = context.plan
     plan.with_aliases = "aliases" in columns.index
+    plan.columns = [c for c in catalogue_columns() if c.name in columns.index]
     limits = text_limits()
     for number, cells in rows.body:
         row = CatalogueRow(number, cells, rows, columns, problems)
@@ -109,6 +125,8 @@ def plan_catalogue(rows: SheetRows, columns: Columns, problems: Problems, contex
             row.read_aliases(limits["aliases"])
         for name in ("code", *CataloguePlan.FIELDS):
             row.read(name, limits)
+        for column in plan.columns:
+            row.read_column(column)
         code = row.values.get("code")
         if code and code in plan.first_row:
             message = CODE_TWICE.format(code=code, first_row=plan.first_row[code])

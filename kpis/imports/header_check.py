@@ -30,6 +30,7 @@ CATALOGUE_COLUMNS = (
     "decimals",
     "description",
     "aliases",
+    "national_rows",  # registered by kpis.national (catalogue_columns.py)
 )
 CATALOGUE_REQUIRED = ("code", "name", "category", "unit", "aggregation", "good_direction", "decimals")
 LONG_COLUMNS = ("kpi_code", "month", "value")

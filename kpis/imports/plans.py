@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from ..models import Kpi, Organisation
+from .catalogue_columns import CatalogueColumn
 from .lookups import OrganisationLookup, existing_values, kpi_codes
 
 
@@ -61,15 +62,18 @@ class ObservationPlan:
 
 @dataclass
 class CataloguePlan:
-    """KPI catalogue rows to write, matched on code."""
+    """KPI catalogue rows to write, matched on code; with the values of the optional
+    registered columns in the file (catalogue_columns.py) under their names."""
 
     FIELDS = ("name", "category", "unit", "aggregation", "good_direction", "decimals", "description")
 
     rows: dict[str, dict] = field(default_factory=dict)  # code -> field values
     first_row: dict[str, int] = field(default_factory=dict)
     with_aliases: bool = False  # a file without the column leaves each KPI's aliases as they are
+    columns: list[CatalogueColumn] = field(default_factory=list)  # registered columns in the file
     notes: list[str] = field(default_factory=list)
     existing: dict = field(default_factory=dict)  # code -> Kpi
+    stored: dict[str, dict[int, object]] = field(default_factory=dict)  # column -> kpi id -> value
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -79,11 +83,22 @@ class CataloguePlan:
         if text not in self.notes:
             self.notes.append(text)
 
-    def differs(self, kpi, values: dict) -> bool:
+    def fields_differ(self, kpi, values: dict) -> bool:
         return any(getattr(kpi, f) != values[f] for f in self.fields)
+
+    def changed_columns(self, kpi, values: dict) -> list[CatalogueColumn]:
+        """The registered columns whose value for this stored KPI the row changes."""
+        return [
+            c for c in self.columns if self.stored.get(c.name, {}).get(kpi.pk, c.empty) != values[c.name]
+        ]
+
+    def differs(self, kpi, values: dict) -> bool:
+        return self.fields_differ(kpi, values) or bool(self.changed_columns(kpi, values))
 
     def read_existing(self) -> None:
         self.existing = {k.code: k for k in Kpi.objects.filter(code__in=list(self.rows))}
+        ids = [k.pk for k in self.existing.values()]
+        self.stored = {c.name: c.stored(ids) for c in self.columns}
 
     def counts(self) -> tuple[int, int, int]:
         new = changed = unchanged = 0

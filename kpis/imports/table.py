@@ -23,6 +23,7 @@ HEADER_ALIASES = {
     "organization": "organisation",
     "force": "organisation",
     "period": "month",
+    "national_mappings": "national_rows",
 }
 
 

@@ -138,7 +138,9 @@ def _execute(inserts: list, updates: list, history: list, batch_id: int, user_id
 
 # --------------------------------------------------------------------------- catalogue
 def write_catalogue(plan: CataloguePlan, *, outcome, user) -> ImportBatch:
-    """Create new KPIs and update changed ones, in one transaction."""
+    """Create new KPIs and update changed ones (their registered columns' values too, e.g.
+    national mappings), in one transaction. A KPI whose registered column alone changed is
+    recorded as edited like one whose fields changed."""
     with transaction.atomic():
         plan.read_existing()
         outcome.new, outcome.changed, outcome.unchanged = plan.counts()
@@ -153,22 +155,43 @@ def write_catalogue(plan: CataloguePlan, *, outcome, user) -> ImportBatch:
             rows_changed=outcome.changed,
             rows_unchanged=outcome.unchanged,
         )
-        created, updated = [], []
+        created, updated, column_changes = [], [], {c.name: {} for c in plan.columns}
         for code, values in plan.rows.items():
             kpi = plan.existing.get(code)
             if kpi is None:
                 created.append(Kpi(code=code, **{f: values[f] for f in plan.fields}))
-            elif plan.differs(kpi, values):
+                continue
+            if plan.fields_differ(kpi, values):
                 for f in plan.fields:
                     setattr(kpi, f, values[f])
                 updated.append(kpi)
+            for column in plan.changed_columns(kpi, values):
+                column_changes[column.name][kpi.pk] = values[column.name]
         Kpi.objects.bulk_create(created, batch_size=500)
         if updated:
             Kpi.objects.bulk_update(updated, list(plan.fields), batch_size=500)
+        edited = {k.pk for k in updated} | {pk for changes in column_changes.values() for pk in changes}
+        _write_columns(plan, created, column_changes)
+        if edited:
             # An open KPI form from before this import is then refused (portal.edit_versions).
-            record_edit(Kpi, [k.pk for k in updated], by=user)
-            signals.catalogue_changed.send(sender=Kpi, by=user, kpi_ids={k.pk for k in updated})
+            record_edit(Kpi, edited, by=user)
+            signals.catalogue_changed.send(sender=Kpi, by=user, kpi_ids=edited)
     return batch
+
+
+def _write_columns(plan: CataloguePlan, created: list, column_changes: dict[str, dict]) -> None:
+    """Write the registered columns' changed values, and new KPIs' non-blank ones."""
+    if not plan.columns:
+        return
+    new_ids = dict(Kpi.objects.filter(code__in=[k.code for k in created]).values_list("code", "pk"))
+    for column in plan.columns:
+        changes = column_changes[column.name]
+        for code, pk in new_ids.items():
+            value = plan.rows[code][column.name]
+            if value != column.empty:
+                changes[pk] = value
+        if changes:
+            column.write(changes)
 
 
 # --------------------------------------------------------------------------- hand edits

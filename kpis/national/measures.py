@@ -13,7 +13,7 @@ A KPI that already has mappings for a source is left alone for that source: mapp
 edited in the admin (KPI page, "National mappings"), and loading defaults again never
 undoes an edit.
 
-Proposed catalogue import column (wired by whoever wires the catalogue import):
+The catalogue import's column (catalogue_column.py):
 `national_rows`, one cell per KPI, mappings separated by ';', each
 `<source>:<column>=<value>` with a leading '-' to exclude, e.g.
 `home_office:offence_group=*; -home_office:offence_group=Fraud offences`.
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .vocabulary import EVERY_ROW, normalise_value
+from .vocabulary import EVERY_ROW, normalise_value, suggest
 
 HO, UK = "home_office", "police_uk"
 GROUP, SUBGROUP, CRIME_TYPE = "offence_group", "offence_subgroup", "crime_type"
@@ -124,6 +124,8 @@ BAD_MAPPING_CELL = (
     "'{text}' is not a national mapping: write source:column=value, e.g. "
     "'home_office:offence_subgroup=Violence with injury' (a leading '-' excludes)."
 )
+UNKNOWN_SOURCE = "'{source}' is not a national source: use home_office or police_uk."
+DID_YOU_MEAN = " Did you mean '{suggestion}'?"
 
 
 def format_mappings(rows) -> str:
@@ -141,7 +143,11 @@ def parse_mappings(text: str) -> list[Row]:
         exclude = part.startswith("-")
         head, sep, value = part.lstrip("-").partition("=")
         source, colon, field = head.strip().partition(":")
-        if not (sep and colon and value.strip() and source.strip() in (HO, UK) and field.strip()):
+        if not (sep and colon and value.strip() and source.strip() and field.strip()):
             raise ValueError(BAD_MAPPING_CELL.format(text=part))
+        if source.strip() not in (HO, UK):
+            near = suggest(source.strip(), (HO, UK))
+            hint = DID_YOU_MEAN.format(suggestion=near) if near else ""
+            raise ValueError(f"{part}: " + UNKNOWN_SOURCE.format(source=source.strip()) + hint)
         rows.append(Row(source.strip(), field.strip(), " ".join(value.split()), exclude))
     return rows

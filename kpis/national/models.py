@@ -33,6 +33,7 @@ NOT_A_COUNT = (
     "National files count offences: {kpi} is {unit} combined by {aggregation}. Make it a count "
     "whose months combine by sum before mapping national rows to it."
 )
+NO_SEMICOLON = "A value cannot contain ';': the catalogue's national_rows cell separates mappings with it."
 EXCLUDE_ONLY = "{source}: these mappings only exclude rows; add at least one row to include."
 
 _OFFENCE_CODE = re.compile(r"^\d{1,3}[A-Za-z]{0,2}\d?$")
@@ -102,6 +103,8 @@ class NationalMapping(models.Model):
                 field=self.Field(self.field).label.lower(),
                 fields=", ".join(str(self.Field(f).label).lower() for f in allowed),
             )
+        elif ";" in self.value:
+            errors["value"] = NO_SEMICOLON
         elif self.value == EVERY_ROW:
             if self.exclude:
                 errors["exclude"] = EVERY_ROW_EXCLUDED

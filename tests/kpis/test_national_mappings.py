@@ -187,3 +187,9 @@ def test_the_catalogue_cell_round_trips():
     assert tuple(parse_mappings(text)) == rows
     with pytest.raises(ValueError, match="is not a national mapping"):
         parse_mappings("offence_group=Robbery")
+
+
+def test_a_value_cannot_hold_the_catalogue_cells_separator(kpis):
+    mapping = NationalMapping(kpi=kpis["3.1"], source="home_office", field="offence_group", value="a; b")
+    with pytest.raises(ValidationError, match="cannot contain ';'"):
+        mapping.full_clean(validate_unique=False)

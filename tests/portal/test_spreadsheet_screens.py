@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 
 from glossary.models import Term
 from kpis.admin import PREVIEW_EXPIRED, SpreadsheetAdminMixin
-from kpis.models import ImportBatch, Kpi, Observation, Organisation, PeerGroup, Population
+from kpis.models import ImportBatch, Kpi, NationalMapping, Observation, Organisation, PeerGroup, Population
 from portal import spreadsheet_safety
 from portal.spreadsheet_safety import (
     CONFIRM_REFUSED,
@@ -54,7 +54,8 @@ SAMPLES = {
 }
 BAD_FILE = b"nothing,we,know\r\n1,2,3\r\n"
 CHECKED = (
-    Term, Organisation, PeerGroup, PeerGroup.members.through, Population, Kpi, Observation, ImportBatch
+    Term, Organisation, PeerGroup, PeerGroup.members.through, Population, Kpi, NationalMapping, Observation,
+    ImportBatch,
 )  # fmt: skip
 
 
@@ -289,10 +290,15 @@ def _population_rows(world):
 
 
 def _kpi_rows(world):
-    Kpi.objects.create(
+    kpi = Kpi.objects.create(
         code="9.1", name='=HYPERLINK("x")', category="+1+1", description="@SUM(A1)", aliases="-2+3; =x",
         unit="count", aggregation="sum", good_direction="neither",
     )  # fmt: skip
+    # The national_rows cell: an exclude ('-') and a value that is a formula, both kept exactly.
+    for value, exclude in (("*", False), ("Fraud offences", True), ('=HYPERLINK("y")', True)):
+        NationalMapping.objects.create(
+            kpi=kpi, source="home_office", field="offence_group", value=value, exclude=exclude
+        )
     return ['=HYPERLINK("x")', "+1+1", "@SUM(A1)", "-2+3; =x"]
 
 

@@ -185,6 +185,17 @@ def import_catalogue(client, report, sender_back):
     return "999 calls"
 
 
+def import_national_rows(client, report, sender_back):
+    """Only the KPI's national mappings change (the catalogue's national_rows column)."""
+    kpi = Kpi.objects.get(code="1.1")
+    fields = ["code", "name", "category", "unit", "aggregation", "good_direction", "decimals", "description"]
+    row = [getattr(kpi, f) for f in fields]
+    rows = [[*fields, "national_rows"], [*row, "police_uk:crime_type=Other crime"]]
+    _confirm_kpi_import(client, "kpi", rows)
+    assert kpi.national_mappings.get().value == "Other crime"
+    return kpi.name
+
+
 def edit_observation(client, report, sender_back):
     may = Observation.objects.get(kpi__code="1.1", period_start="2018-05-01")
     save_change_form(
@@ -198,6 +209,7 @@ CONTRIBUTING = {
     "glossary import": import_glossary,
     "KPI form": edit_kpi_name,
     "KPI catalogue import": import_catalogue,
+    "KPI national rows import": import_national_rows,
     "observation import": import_observations,
     "observation form": edit_observation,
 }
