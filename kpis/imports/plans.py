@@ -43,6 +43,9 @@ class ObservationPlan:
             self.notes.append(text)
 
     def read_existing(self) -> None:
+        """Read what is stored for the planned values; planning is over, so where each value
+        was first given is no longer needed (and not kept alive through the write)."""
+        self.first_row = {}
         self.existing = existing_values(self.values)
 
     def counts(self) -> tuple[int, int, int]:
