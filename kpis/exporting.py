@@ -15,6 +15,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
 from portal.spreadsheet_safety import neutralise
 
 from .imports import CATALOGUE_COLUMNS, LONG, WIDE
@@ -46,8 +49,6 @@ def table_bytes(*, headers: list[str], rows: Iterable[Iterable], fmt: str, sheet
             writer.writerow([neutralise(_plain(v)) if not isinstance(v, date) else f"{v:%Y-%m}" for v in row])
         return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(sheet)
         ws.append([neutralise(h) for h in headers])
@@ -62,8 +63,6 @@ def table_bytes(*, headers: list[str], rows: Iterable[Iterable], fmt: str, sheet
 
 
 def _xlsx_cell(ws, value):
-    from openpyxl.cell import WriteOnlyCell
-
     value = _plain(value)
     if isinstance(value, str):
         cell = WriteOnlyCell(ws, value=None)

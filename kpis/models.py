@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -207,8 +208,6 @@ class Kpi(EditVersioned):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("kpis:chart", kwargs={"code": self.code})
 
     def alias_list(self) -> list[str]:

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Count
+
 from .comparison import compare_values
 from .formatting import NO_FIGURE, format_change, format_percent_change, format_value
+from .models import Observation, Organisation, Population
 from .periods import Period, month_end
 from .series import PeriodValue, period_value
 
@@ -164,8 +167,6 @@ def _label(whole: Period | None, start: date, end: date) -> str:
 
 
 def _stated_values(*, kpi, organisations, start: date, end: date) -> dict[int, Decimal]:
-    from .models import Observation
-
     rows = Observation.objects.filter(
         kpi=kpi, organisation__in=organisations, period_start=start, period_end=end
     ).values_list("organisation_id", "value")
@@ -180,8 +181,6 @@ def _values(*, kpi, organisations, period) -> dict[int, PeriodValue | Decimal | 
     when all are there, else a figure stated for exactly the period, else (for 'as at'
     KPIs) the latest figure ending inside it.
     """
-    from .models import Observation
-
     whole, start, end = _as_period(period)
     if whole is None:
         return _stated_values(kpi=kpi, organisations=organisations, start=start, end=end)
@@ -212,8 +211,6 @@ def population_year(start: date, end: date) -> int:
 
 def _populations(*, organisations, year: int) -> dict[int, tuple[int, int]]:
     """{organisation id: (population, year used)}: the given year, else the latest before it."""
-    from .models import Population
-
     found: dict[int, tuple[int, int]] = {}
     rows = (
         Population.objects.filter(organisation__in=organisations, year__lte=year)
@@ -367,8 +364,6 @@ def rank(
     so) or "percent_change" against `comparison_period` (default: a year earlier).
     `per_population` overrides the KPI's own choice of ranking a value as a rate per 1,000.
     """
-    from .models import Organisation
-
     if measure not in MEASURES:
         raise ValueError(UNKNOWN_MEASURE)
     organisation = organisation or Organisation.home()
@@ -429,10 +424,6 @@ def _stated_periods(*, kpi, organisations, start: date, end: date) -> list[tuple
 
     Latest first: a survey measure's 'January–December 2018' inside a 2018/19 report.
     """
-    from django.db.models import Count
-
-    from .models import Observation
-
     rows = (
         Observation.objects.filter(
             kpi=kpi, organisation__in=organisations, period_end__gte=start, period_end__lte=end

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from .models import Observation
 from .periods import MONTH_ABBR, Period, month_end
 
 
@@ -53,8 +54,6 @@ def observations(*, kpi, organisation, period: Period) -> list[tuple[date, date,
     That is all a period's value can come from: its months, a figure stated for exactly
     the period, or the latest "as at" figure. One query; the functions below read it.
     """
-    from .models import Observation
-
     # order_by(): the model's default ordering joins KPI and organisation for nothing.
     return list(
         Observation.objects.order_by()

@@ -27,6 +27,8 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
+from .periods import add_months
+
 SCALING = 2.66  # 3 / d2, d2 = 1.128 for moving ranges of two points
 SHIFT_LENGTH = 7
 TREND_LENGTH = 6
@@ -230,8 +232,6 @@ def trend_months(trend: dict) -> tuple[list, list]:
     the same quarter a year earlier), a None gap separates them, so no moving range is taken
     across the months in between.
     """
-    from .periods import add_months
-
     current = [date.fromisoformat(m) for m in trend["months"]]
     if trend.get("previous_months"):
         previous = [date.fromisoformat(m) for m in trend["previous_months"]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 FIGURE_FIELDS = (
@@ -183,8 +183,6 @@ LINK = re.compile(r"""<a\s[^>]*?href=["']([^"'#][^"']*)["'][^>]*>(.*?)</a>""", r
 
 def readable(html: str) -> str:
     """HTML as words, each outside link followed by its address, so a changed link shows."""
-    from django.utils.html import strip_tags
-
     with_targets = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", html or "")
     return " ".join(strip_tags(with_targets).split())
 

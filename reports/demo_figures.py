@@ -18,6 +18,9 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
+
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 ANNUAL_FIGURES_CSV = DEMO_DATA / "annual-figures.csv"
 
@@ -173,9 +176,6 @@ def write_observations_wide_xlsx(
     Month headers are real Excel date cells (shown as Apr-17), or `2017-04` text with
     `text_headers=True`. The bytes are the same on every run.
     """
-    from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
-
     figures = monthly_figures(annual)
     months = sorted({month for series in figures.values() for month in series})
     workbook = Workbook()

@@ -1,10 +1,13 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from portal.edit_versions import EditVersioned
+
+from .markdown import render_markdown
 
 
 class Report(EditVersioned):
@@ -314,12 +317,8 @@ class SourceNote(models.Model):
         return f"{self.figure}: {self.note[:60]}"
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         self.figure = (self.figure or "").strip()
         if self.paragraph_id and self.figure:
-            from .markdown import render_markdown
-
             text = " ".join(strip_tags(render_markdown(self.paragraph.text)).split())
             found = text.count(self.figure)
             if found < (self.occurrence or 1):

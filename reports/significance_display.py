@@ -7,6 +7,8 @@ keep the words they were published with.
 
 from __future__ import annotations
 
+from kpis.significance import format_p
+
 ABOUT_SIGNIFICANCE = (
     "The markers (s) and (ns) after a % change compare the average month of the two periods and "
     "allow for how much the monthly figures normally vary about each period's average (a quasi-Poisson "
@@ -67,8 +69,6 @@ def decorate_section(section: dict) -> bool:
 
 
 def _method_words(sig: dict) -> str:
-    from kpis.significance import format_p
-
     method = sig["method"]
     if method == "not-tested":
         return "Not tested."

@@ -14,6 +14,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from glossary.linking import GlossaryEntry, SectionLinker
@@ -64,8 +65,6 @@ def _iso(d: date | None) -> str | None:
 
 
 def _plain_text(html: str) -> str:
-    from django.utils.html import strip_tags
-
     return " ".join(strip_tags(html).split())
 
 

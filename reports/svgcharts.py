@@ -10,6 +10,7 @@ marker path per series and no filters, because the PDF's render time goes into S
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from django.utils.html import escape
 
@@ -55,8 +56,6 @@ def nice_ticks(low: float, high: float, *, count: int = 5) -> list[float]:
 
 
 def _tick_label(value: float, unit: str, decimals: int) -> str:
-    from decimal import Decimal
-
     places = decimals if unit in ("percent", "currency") else 0
     if unit == "seconds":
         return f"{value:,.0f}"
@@ -101,8 +100,6 @@ def describe(trend: dict) -> str:
 
 
 def _decimal(value: float):
-    from decimal import Decimal
-
     return Decimal(str(value))
 
 

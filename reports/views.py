@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from portal.caching import mark_not_stored
 
 from . import access, reader_cache, selectors
+from .changes import diff_snapshots, period_label
 from .feedback import FeedbackForm, feedback_create, feedback_subjects
 from .reader_access import NOT_FOUND, Refused, publication_for, refuse
 from .reader_cache import derived
@@ -88,8 +89,6 @@ def report_version(request, slug, version):
 
 def _changes_page(request, template: str, publication, earlier, *, against: str = ""):
     """`publication` against `earlier`: figures and text, word by word (reports.changes)."""
-    from .changes import diff_snapshots
-
     snapshot = selectors.publication_snapshot(publication)
     changes = diff_snapshots(selectors.publication_snapshot(earlier), snapshot, against=against)
     context = {
@@ -127,8 +126,6 @@ def previous_period_changes(request, slug, version):
     Part of the history (signed-in members and staff), and only against a report the
     visitor may read.
     """
-    from .changes import period_label
-
     if not access.can_see_history(request.user):
         return refuse(request)
     try:
