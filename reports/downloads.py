@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from decimal import Decimal, InvalidOperation
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
@@ -36,9 +37,21 @@ FIGURE_COLUMNS = (
 REPORT_KEYS = ("title", "slug", "organisation", "version", "marking", "period", "comparison", "data_note")
 
 
+def plain_number(text):
+    """A stored value as people write it: "104101.0000" -> "104101", "72.5000" -> "72.5"."""
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, TypeError, ValueError):
+        return text
+    return f"{number.normalize():f}" if number.is_finite() else text
+
+
 def figures_csv(snapshot: dict) -> bytes:
     """Every figure of the report, one row each, UTF-8 with a BOM so Excel reads the names."""
-    rows = ([figure.get(column) for column in FIGURE_COLUMNS] for figure in snapshot.get("figures", []))
+    rows = (
+        [plain_number(figure[column]) if column == "value" else figure[column] for column in FIGURE_COLUMNS]
+        for figure in snapshot["figures"]
+    )
     return table_bytes(headers=list(FIGURE_COLUMNS), rows=rows, fmt="csv")
 
 
