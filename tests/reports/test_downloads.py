@@ -131,7 +131,13 @@ def test_csv_has_every_figure_with_code_name_unit_period_and_value(client):
 
 @pytest.mark.parametrize(
     ("stored", "shown"),
-    [("104101.0000", "104101"), ("72.5000", "72.5"), ("-3.2500", "-3.25"), ("100000.0000", "100000"), ("", "")],
+    [
+        ("104101.0000", "104101"),
+        ("72.5000", "72.5"),
+        ("-3.2500", "-3.25"),
+        ("100000.0000", "100000"),
+        ("", ""),
+    ],
 )
 def test_csv_values_read_as_people_write_them(stored, shown):
     assert downloads.plain_number(stored) == shown
