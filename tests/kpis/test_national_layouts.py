@@ -1,21 +1,18 @@
 """The national layouts in the import registry: a Home Office table and police.uk files go
-through the ordinary import (preview counts, notes, write).
+through the ordinary import and the admin's import page (preview counts, notes, write)."""
 
-Skipped until the import registry (kpis.imports) is in the tree: kpis/national/layouts.py
-is written against it and imported once it is wired.
-"""
-
+import re
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
-imports = pytest.importorskip("kpis.imports")
-layouts = pytest.importorskip("kpis.national.layouts")
-
-from kpis.models import ImportBatch, Kpi, NationalMapping, Observation, Organisation, PeerGroup  # noqa: E402
-from kpis.national.force_loading import load_forces  # noqa: E402
-from kpis.national.mapping_loading import load_default_mappings  # noqa: E402
-from tests.kpis.national_fixtures import (  # noqa: E402
+from kpis import imports
+from kpis.models import ImportBatch, Kpi, NationalMapping, Observation, Organisation, PeerGroup
+from kpis.national.force_loading import load_forces
+from kpis.national.mapping_loading import load_default_mappings
+from tests.kpis.national_fixtures import (
     FRAUD,
     OFFENCES,
     POLICE_UK_HEADERS,
@@ -97,3 +94,32 @@ def test_police_uk_files_import_months_without_the_home_force(national):
     assert not Observation.objects.filter(organisation__is_home=True).exists()
     assert any("Police Service of Northern Ireland (1 row)" in n for n in outcome.notes)
     assert POLICE_UK_HEADERS[3] == "Falls within"
+
+
+def test_the_admin_previews_a_national_workbook_then_the_confirm_step_writes_it(client, editor, national):
+    """The ordinary observations import page: a Home Office ods of several yearly sheets,
+    with a non-force body, previewed (counts and notes, nothing written), then confirmed."""
+    forces = ["Leicestershire", "Devon & Cornwall", "London, City of"]
+    by_year = {
+        2018: prc_rows([*forces, "Action Fraud"], [2018], offences=[*OFFENCES, FRAUD]),
+        2019: prc_rows(forces, [2019]),
+    }
+    content = prc_ods(by_year)
+    client.force_login(editor)
+    upload = SimpleUploadedFile("prc-pfa-mar2013-onwards-tables.ods", content)
+    response = client.post(reverse("admin:kpis_observation_import"), {"import_file": upload, "sheet": ""})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "nothing has been written yet" in page
+    assert "Action Fraud" in page  # the non-force rows are reported by name, not dropped silently
+    assert not Observation.objects.exists()
+
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    response = client.post(reverse("admin:kpis_observation_process_import"), {"token": token})
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert (batch.layout, batch.imported_by) == ("home office", editor)
+    all_crime = national[0]
+    year = {"period_start": date(2018, 4, 1), "period_end": date(2019, 3, 31)}
+    years = Observation.objects.filter(kpi=all_crime, **year)
+    assert {o.organisation.code for o in years} == {"leicestershire", "devon-and-cornwall", "city-of-london"}
