@@ -12,11 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
-
 from kpis.imports import OBSERVATIONS, spreadsheet_import
-from kpis.models import Kpi, NationalMapping, PeerGroup
-from kpis.national.mapping_loading import load_default_mappings
+from kpis.models import PeerGroup
 
 from .demo_figures import DEMO_DATA
 from .demo_national_file import FILE_NAME, HOME
@@ -26,11 +23,10 @@ NOT_IMPORTED = "National recorded crime: not imported, so 3.1's national sentenc
 IMPORT_FAILED = "The national recorded crime file could not be imported:\n{problems}"
 
 
-@transaction.atomic
 def import_recorded_crime(*, content: bytes, file_name: str, user) -> str | None:
-    """Give the catalogue's national measures their default mappings (3.1 All Crime counts
-    every offence but fraud), then import the file; the import's summary and notes."""
-    load_default_mappings(Kpi, NationalMapping)
+    """Import the file; the import's summary and notes. The demo catalogue's
+    `national_rows` column says which national rows its KPIs count (3.1 All Crime: every
+    offence but fraud and computer misuse)."""
     outcome = spreadsheet_import(content=content, file_name=file_name, user=user, kind=OBSERVATIONS)
     if not outcome.ok:
         raise ValueError(IMPORT_FAILED.format(problems="\n".join(str(p) for p in outcome.problems)))

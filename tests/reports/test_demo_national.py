@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from kpis.models import Kpi, Observation, Organisation, PeerGroup
+from kpis.models import NationalMapping, Observation, Organisation, PeerGroup
 from kpis.national.force_loading import load_forces
 from reports import demo, demo_national
 from reports.checker import check_snapshot
@@ -33,7 +33,7 @@ def test_without_a_national_measure_in_the_catalogue_the_file_is_refused_with_th
     load_forces(Organisation, PeerGroup)
     demo.home_force()
     demo.import_catalogue(editor, out)
-    Kpi.objects.update(name="Something else", aliases="")  # no KPI is a national measure
+    NationalMapping.objects.all().delete()  # no KPI says which national rows it counts
     with pytest.raises(ValueError, match="No KPI counts Home Office rows"):
         demo_national.load_national_recorded_crime(user=editor)
     assert not Observation.objects.filter(source__kind="national").exists()
