@@ -350,12 +350,12 @@ class PublicationAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return (obj.render_error or "")[:80]
 
-    @admin.action(description="Render again", permissions=["render"])
-    def render_again(self, request, queryset):
+    def _move_each(self, request, queryset, move, done_message: str) -> None:
+        """Apply one workflow move to each selected version, saying which were refused and why."""
         done = 0
         for publication in queryset:
             try:
-                workflow.publication_render_again(publication=publication, by=request.user)
+                move(publication=publication, by=request.user)
                 done += 1
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(
@@ -364,28 +364,22 @@ class PublicationAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
         if done:
-            self.message_user(request, f"Rendering queued again for {done} version(s).", messages.SUCCESS)
+            self.message_user(request, done_message.format(done=done), messages.SUCCESS)
+
+    @admin.action(description="Render again", permissions=["render"])
+    def render_again(self, request, queryset):
+        again = workflow.publication_render_again
+        self._move_each(request, queryset, again, "Rendering queued again for {done} version(s).")
 
     @admin.action(description="Abandon rendering (the report goes back to draft)", permissions=["render"])
     def abandon_render(self, request, queryset):
-        done = 0
-        for publication in queryset:
-            try:
-                workflow.publication_abandon(publication=publication, by=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request,
-                    f"{publication}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
-                    messages.ERROR,
-                )
-        if done:
-            self.message_user(
-                request,
-                f"Rendering abandoned for {done} version(s); their reports are back in draft and "
-                "their editors have been told.",
-                messages.SUCCESS,
-            )
+        self._move_each(
+            request,
+            queryset,
+            workflow.publication_abandon,
+            "Rendering abandoned for {done} version(s); their reports are back in draft and "
+            "their editors have been told.",
+        )
 
     def has_render_permission(self, request):
         return request.user.has_perm("reports.render_publication")
