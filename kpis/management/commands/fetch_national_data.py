@@ -6,14 +6,13 @@ and imports it as the admin's import does (kpis.national.fetch). Prints the outc
 non-zero with the reason when the download is refused or the import finds problems.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kpis.national.fetch import FetchRefused, fetch_and_import
 
-NO_SUCH_USER = "There is no user '{username}'."
+from .import_observations import report_outcome, user_named
+
 NOT_FETCHED = "Nothing was imported: {reason}"
-REFUSED = "Nothing was written: {count} problem(s) in {file_name}."
 
 
 class Command(BaseCommand):
@@ -26,11 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="", help="username recorded as the importer")
 
     def handle(self, *args, **options):
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(NO_SUCH_USER.format(username=options["user"]))
+        user = user_named(options["user"])
         try:
             fetched = fetch_and_import(
                 options["url"], allow_http=options["allow_http"], dry_run=options["dry_run"], user=user
@@ -40,14 +35,4 @@ class Command(BaseCommand):
         outcome = fetched.outcome
         got = fetched.download
         self.stdout.write(f"Downloaded {got.file_name} ({len(got.content):,} bytes).")
-        for problem in outcome.problems:
-            self.stderr.write(str(problem))
-        for note in getattr(outcome, "notes", ()):  # notes: what was deliberately left out
-            self.stdout.write(f"Note: {note}")
-        self.stdout.write(outcome.summary())
-        if not outcome.ok:
-            raise CommandError(REFUSED.format(count=outcome.errors, file_name=outcome.file_name))
-        if outcome.written:
-            self.stdout.write(self.style.SUCCESS(f"Written as import #{outcome.batch.pk}."))
-        else:
-            self.stdout.write("Dry run: nothing was written.")
+        report_outcome(self, outcome)

@@ -19,6 +19,31 @@ NO_SUCH_USER = "There is no user '{username}'."
 REFUSED = "Nothing was written: {count} problem(s) in {file_name}."
 
 
+def user_named(username: str):
+    """The user a command records as the importer (None for none); CommandError if unknown."""
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(NO_SUCH_USER.format(username=username))
+    return user
+
+
+def report_outcome(command: BaseCommand, outcome) -> None:
+    """Problems to stderr, notes and the summary to stdout; CommandError when nothing was written."""
+    for line in imports.iter_problem_lines(outcome):
+        command.stderr.write(line)
+    for note in outcome.notes:
+        command.stdout.write(f"Note: {note}")
+    command.stdout.write(outcome.summary())
+    if not outcome.ok:
+        raise CommandError(REFUSED.format(count=outcome.errors, file_name=outcome.file_name))
+    if outcome.written:
+        command.stdout.write(command.style.SUCCESS(f"Written as import #{outcome.batch.pk}."))
+    else:
+        command.stdout.write("Dry run: nothing was written.")
+
+
 class SpreadsheetImportCommand(BaseCommand):
     """Import one spreadsheet of `kind` from a shell, as the admin does."""
 
@@ -37,11 +62,7 @@ class SpreadsheetImportCommand(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(NO_SUCH_FILE.format(path=path))
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(NO_SUCH_USER.format(username=options["user"]))
+        user = user_named(options["user"])
         organisation = self.organisation(options)
         size = path.stat().st_size
         if size > settings.IMPORT_MAX_FILE_BYTES:
@@ -56,17 +77,7 @@ class SpreadsheetImportCommand(BaseCommand):
                 dry_run=options["dry_run"],
                 organisation=organisation,
             )
-        for line in imports.iter_problem_lines(outcome):
-            self.stderr.write(line)
-        for note in outcome.notes:
-            self.stdout.write(f"Note: {note}")
-        self.stdout.write(outcome.summary())
-        if not outcome.ok:
-            raise CommandError(REFUSED.format(count=outcome.errors, file_name=outcome.file_name))
-        if outcome.written:
-            self.stdout.write(self.style.SUCCESS(f"Written as import #{outcome.batch.pk}."))
-        else:
-            self.stdout.write("Dry run: nothing was written.")
+        report_outcome(self, outcome)
 
 
 class Command(SpreadsheetImportCommand):
