@@ -20,17 +20,9 @@ import zipfile
 from dataclasses import dataclass
 
 from tests.kpis.files import csv_bytes, ods_bytes, xlsx_bytes
+from tests.kpis.national_files import HOME_OFFICE_HEADERS as PRC_HEADERS
+from tests.kpis.national_files import POLICE_UK_HEADERS
 
-PRC_HEADERS = [
-    "Financial Year",
-    "Financial Quarter",
-    "Force Name",
-    "Offence Description",
-    "Offence Group",
-    "Offence Subgroup",
-    "Offence Code",
-    "Number of Offences",
-]
 # (description, group, subgroup, code), as the tables write them.
 OFFENCES = [
     ("Assault with injury", "Violence against the person", "Violence with injury", "8N"),
@@ -47,22 +39,6 @@ OFFENCES = [
     ("Public fear, alarm or distress", "Public order offences", "Public order offences", "9"),
 ]
 FRAUD = ("Fraud by false representation", "Fraud offences", "Fraud offences", "53A")
-
-POLICE_UK_HEADERS = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
-
 
 @dataclass
 class Sheet:
