@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
 
+from kpis.national.vocabulary import POLICE_UK_CRIME_TYPES
+
 FORCES_CSV = Path(__file__).resolve().parents[2] / "kpis" / "data" / "forces.csv"
 
 HOME_OFFICE_HEADERS = [
@@ -70,22 +72,7 @@ OFFENCE_GROUPS = [
     ("Public order offences", ["Public order offences"]),
     ("Miscellaneous crimes against society", ["Miscellaneous crimes against society"]),
 ]
-CRIME_TYPES = [
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-    "Other crime",
-]
+CRIME_TYPES = list(POLICE_UK_CRIME_TYPES)  # every type the "Crime type" column holds
 OUTCOMES = [
     "Investigation complete; no suspect identified",
     "Unable to prosecute suspect",
