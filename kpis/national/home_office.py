@@ -175,28 +175,15 @@ class HomeOfficeTotals:
         target[name] = target.get(name, 0) + 1
 
     def _year(self, raw, number, pos, problem) -> int | None:
-        hashable = raw.__class__ in (str, int, float)
-        year = self._years.get(raw, 0) if hashable else 0
-        if year == 0:
-            year = parse_financial_year(raw)
-            if hashable:
-                self._years[raw] = year
-        if year is None:
-            text = str(raw if raw is not None else "")[:60]
-            problem(NOT_A_YEAR.format(text=text), number, pos, "Financial Year")
-        return year
+        return _remembered_parse(
+            raw, self._years, parse_financial_year, NOT_A_YEAR, (number, pos, "Financial Year"), problem
+        )
 
     def _quarter(self, raw, number, pos, problem) -> int | None:
-        hashable = raw.__class__ in (str, int, float)
-        quarter = self._quarter_cells.get(raw, 0) if hashable else 0
-        if quarter == 0:
-            quarter = parse_financial_quarter(raw)
-            if hashable:
-                self._quarter_cells[raw] = quarter
-        if quarter is None:
-            text = str(raw if raw is not None else "")[:60]
-            problem(NOT_A_QUARTER.format(text=text), number, pos, "Financial Quarter")
-        return quarter
+        return _remembered_parse(
+            raw, self._quarter_cells, parse_financial_quarter, NOT_A_QUARTER,
+            (number, pos, "Financial Quarter"), problem,
+        )  # fmt: skip
 
     def values(self) -> dict[tuple, Decimal]:
         """{(kpi, organisation, start, end): offences} for every quarter an organisation has
@@ -304,3 +291,17 @@ def _count(raw) -> int | str:
         if number.is_finite() and number == number.to_integral_value():
             return int(number)
         return NOT_A_COUNT.format(text=str(raw).strip()[:60])
+
+
+def _remembered_parse(raw, seen: dict, parse, message: str, where: tuple, problem) -> int | None:
+    """`parse(raw)`, remembered per distinct cell value (a file repeats a few hundred of them
+    across 300,000 rows); a problem at `where` (row, column, header) when it is None."""
+    hashable = raw.__class__ in (str, int, float)
+    value = seen.get(raw, 0) if hashable else 0
+    if value == 0:
+        value = parse(raw)
+        if hashable:
+            seen[raw] = value
+    if value is None:
+        problem(message.format(text=str(raw if raw is not None else "")[:60]), *where)
+    return value
