@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from national_approval import drop_database, setup_database  # noqa: E402 - a sibling benchmark
+from scratch_database import drop_database, setup_database  # noqa: E402 - shared by the benchmarks
 
 from tests.kpis import national_files  # noqa: E402 - the generators shared with the tests
 
@@ -90,7 +90,7 @@ def main() -> int:
     args = parser.parse_args()
     given = os.environ.get("DATABASE_URL", "")
     with tempfile.TemporaryDirectory() as tmp:
-        url, created = setup_database(Path(tmp))
+        url, created = setup_database(Path(tmp), "bench_national_import")
         os.environ.update(DATABASE_URL=url, MEDIA_ROOT=tmp, IMPORT_MAX_ROWS="400000")
         os.environ.pop("REDIS_URL", None)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")

@@ -36,38 +36,16 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scratch_database import drop_database, setup_database  # noqa: E402 - shared by the benchmarks
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 TARGET_RATIO = 1.0
 TARGET_APPROVAL_S = 5.0
 TARGET_MEMORY_MB = 400
-
-
-def setup_database(tmp: Path) -> tuple[str, str | None]:
-    """(DATABASE_URL for the benchmark, PostgreSQL database to drop afterwards or None)."""
-    given = os.environ.get("DATABASE_URL", "")
-    if not given.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / 'bench.sqlite3'}", None
-    import psycopg
-
-    name = f"bench_render_{os.getpid()}"
-    parts = urlsplit(given)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}")), name
-
-
-def drop_database(name: str, given: str) -> None:
-    import psycopg
-
-    parts = urlsplit(given)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def load_report(out: io.StringIO):
@@ -228,7 +206,7 @@ def main() -> int:
     given_database_url = os.environ.get("DATABASE_URL", "")
     dropped = None
     try:
-        database_url, dropped = setup_database(tmp)
+        database_url, dropped = setup_database(tmp, "bench_render")
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
